@@ -1,0 +1,202 @@
+"""The command line: ``uugraph <verb>`` / ``python -m uugraph <verb>``.
+
+Each verb parses its arguments and calls one library function. Results go to
+stdout, diagnostics to stderr. Exit codes: 0 ok (the graph conforms), 1 the
+data does not conform to the shapes, 2 bad input or a runtime error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from uugraph import __doc__ as package_doc
+from uugraph.config import Layout, base_iri, version
+from uugraph.errors import EXIT_INPUT, EXIT_NONCONFORMING, EXIT_OK, InputError, UugraphError
+from uugraph.progress import Progress
+
+EPILOG = """exit codes:
+  0  ok: the graph conforms (warnings may be printed)
+  1  the data does not conform to the shapes (SHACL violations)
+  2  bad input or runtime error: a file that does not parse, a missing folder, an unknown query
+"""
+
+
+def _layout(args: argparse.Namespace) -> Layout:
+    root = Path(args.root).resolve() if getattr(args, "root", None) else None
+    data = Path(args.data).resolve() if getattr(args, "data", None) else None
+    return Layout(root=root, data=data) if root else Layout(data=data)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Parse every file of ontology/, data/, shapes/ and queries/, reason, and check the shapes.
+
+    Prints one line per SHACL result ([Violation] or [Warning], the data file
+    that states the focus node, the focus node, the path and the message).
+    """
+    from uugraph.build import check
+
+    checked = check(_layout(args), Progress(enabled=not args.quiet))
+    report = checked.report
+    if args.format == "json":
+        print(report.to_json())
+    else:
+        for result in report.results:
+            print(result.line())
+        summary = (
+            f"{'conforms' if report.conforms else 'does not conform'}: "
+            f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s), {report.triples} triples checked"
+        )
+        print(summary, file=sys.stderr)
+    return EXIT_OK if report.conforms else EXIT_NONCONFORMING
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Validate, then write the published graph: Turtle, N-Triples, JSON-LD, its @context and VoID/DCAT.
+
+    The output folder is replaced atomically: a failed build leaves it as it was.
+    """
+    from uugraph.build import NonConforming, build
+
+    out = Path(args.out)
+    try:
+        checked = build(_layout(args), out, Progress(enabled=not args.quiet))
+    except NonConforming as exc:
+        for result in exc.report.violations:
+            print(result.line(), file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NONCONFORMING
+    files = sorted(p.name for p in out.iterdir() if p.is_file())
+    if args.format == "json":
+        print(json.dumps({"out": str(out), "files": files, "triples": checked.report.triples, "warnings": len(checked.report.warnings)}))
+    else:
+        for result in checked.report.warnings:
+            print(result.line(), file=sys.stderr)
+        print(f"built {out}/: {', '.join(files)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    """Run a query from queries/ by name (or a .rq file) on the graph, or on a SPARQL endpoint."""
+    from uugraph.export import prefixes
+    from uugraph.query import resolve_query, run_embedded, run_remote
+
+    layout = _layout(args)
+    query = resolve_query(args.query, None, layout.queries_dir)
+    if args.endpoint:
+        table = run_remote(args.endpoint, query.text, graph=args.graph)
+    else:
+        from uugraph.build import prepare
+
+        loaded = prepare(layout, Progress(enabled=not args.quiet), with_queries=False)
+        table = run_embedded(loaded, query.text)
+    output = table.render(args.format, prefixes())
+    sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    return EXIT_OK
+
+
+def cmd_list_queries(args: argparse.Namespace) -> int:
+    """List the queries of queries/ with their summaries."""
+    from uugraph.load import load_queries
+
+    queries = load_queries(_layout(args).queries_dir)
+    if args.format == "json":
+        print(json.dumps([{"name": q.name, "summary": q.summary, "description": q.description, "tags": list(q.tags)} for q in queries.values()], indent=2))
+    else:
+        width = max(len(n) for n in queries)
+        for name, q in queries.items():
+            print(f"{name.ljust(width)}  {q.summary}")
+    return EXIT_OK
+
+
+def cmd_import_reference(args: argparse.Namespace) -> int:
+    """Regenerate data/reference/*.ttl and data/countries.ttl from the reference CSV files."""
+    from uugraph.reference import import_reference
+
+    layout = _layout(args)
+    written = import_reference(Path(args.reference), layout.data_dir)
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
+def cmd_mint(args: argparse.Namespace) -> int:
+    """Print the IRI the minting rule gives a name (for curators adding a resource)."""
+    from uugraph.iris import mint
+
+    print(mint(args.kind, *args.names))
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="uugraph",
+        description=(package_doc or "").strip().splitlines()[0],
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    top.add_argument("--version", action="version", version=f"uugraph {version()} (base IRI {base_iri()})")
+    verbs = top.add_subparsers(dest="verb", metavar="VERB")
+    verbs.required = True
+
+    def verb(name: str, func, **kwargs) -> argparse.ArgumentParser:
+        doc = (func.__doc__ or "").strip()
+        sub = verbs.add_parser(
+            name,
+            help=doc.splitlines()[0],
+            description=doc,
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            **kwargs,
+        )
+        sub.set_defaults(func=func)
+        sub.add_argument("--root", metavar="DIR", help="project folder holding ontology/, data/, shapes/, queries/ (default: this checkout)")
+        sub.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+        return sub
+
+    v = verb("validate", cmd_validate)
+    v.add_argument("--data", metavar="DIR", help="read data from DIR instead of data/")
+    v.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+
+    b = verb("build", cmd_build)
+    b.add_argument("--data", metavar="DIR", help="read data from DIR instead of data/")
+    b.add_argument("--out", metavar="DIR", default="dist", help="output folder (default: dist/)")
+    b.add_argument("--format", choices=("text", "json"), default="text", help="summary format (default: text)")
+
+    q = verb("query", cmd_query)
+    q.add_argument("query", metavar="NAME|FILE", help="a query name from queries/ (without .rq) or a path to a .rq file")
+    q.add_argument("--data", metavar="DIR", help="read data from DIR instead of data/")
+    q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table", help="result format (default: table)")
+    q.add_argument("--endpoint", metavar="URL", help="run on this SPARQL endpoint instead of the embedded graph")
+    q.add_argument("--graph", metavar="IRI", help="with --endpoint: the named graph to query (sent as default-graph-uri)")
+
+    lq = verb("queries", cmd_list_queries)
+    lq.add_argument("--format", choices=("text", "json"), default="text")
+
+    r = verb("import-reference", cmd_import_reference)
+    r.add_argument("--reference", metavar="DIR", default="../shared/reference", help="folder with organisations.csv and members.csv")
+    r.add_argument("--data", metavar="DIR", help="write into DIR instead of data/")
+
+    m = verb("mint", cmd_mint)
+    m.add_argument("kind", help="kind of resource: org, membership, figure, country, person, …")
+    m.add_argument("names", nargs="+", help="the name(s) the IRI is minted from")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except UugraphError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,49 @@
+"""Errors the pipeline reports to people, and the exit codes they map to.
+
+Exit codes (documented in the README and in ``--help``):
+
+* 0 — the graph conforms (or the command did what it was asked);
+* 1 — the data does not conform to the shapes (SHACL violations);
+* 2 — bad input or a runtime error: a file that does not parse, a missing
+  folder, a query that does not parse, an unreachable endpoint.
+
+Bad input never ends in a traceback: every :class:`InputError` names the file,
+and the line and column where the parser knows them.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_NONCONFORMING = 1
+EXIT_INPUT = 2
+
+
+class UugraphError(Exception):
+    """Base class of the errors the CLI turns into a one-line message and an exit code."""
+
+    exit_code = EXIT_INPUT
+
+
+class InputError(UugraphError):
+    """A file, folder or argument the pipeline cannot use.
+
+    >>> str(InputError("data/x.ttl", 3, 7, "undefined prefix ex:"))
+    'data/x.ttl:3:7: undefined prefix ex:'
+    >>> str(InputError("data", None, None, "folder is empty"))
+    'data: folder is empty'
+    """
+
+    def __init__(self, path: str, line: int | None, column: int | None, cause: str) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.cause = cause
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.cause}"

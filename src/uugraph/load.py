@@ -1,0 +1,244 @@
+"""Stage 1, load: read every file of ``ontology/``, ``data/``, ``shapes/`` and ``queries/``.
+
+Parsing is strict and offline. Turtle goes through Oxigraph's parser, which
+rejects what lenient parsers let through (an IRI with a space, an undefined
+prefix) and reports the line and column; relative IRIs resolve against the
+configured base IRI. Nothing is ever fetched: there is no remote ``@context``
+in Turtle and ``owl:imports`` is not followed. A file that is not UTF-8 is
+reported with the line of its first bad byte. Any error is an
+:class:`~uugraph.errors.InputError` naming file, line and column.
+
+The loaded graph keeps three layers apart in one Oxigraph store, as named
+graphs: the ontology, the data and the shapes. Reasoning adds a fourth. It also
+remembers which data file states each subject, so a SHACL violation can name
+the file a curator has to open.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from uugraph.config import Layout, base_iri
+from uugraph.errors import InputError
+
+GRAPH_ONTOLOGY = ox.NamedNode("urn:uugraph:graph:ontology")
+GRAPH_DATA = ox.NamedNode("urn:uugraph:graph:data")
+GRAPH_SHAPES = ox.NamedNode("urn:uugraph:graph:shapes")
+GRAPH_INFERRED = ox.NamedNode("urn:uugraph:graph:inferred")
+
+_POSITION = re.compile(r"at line (\d+) between columns (\d+) and \d+: (.*?)(?: \([^()]*, line \d+\))?$", re.S)
+_POSITION_SHORT = re.compile(r"at line (\d+)(?:,| ) ?column (\d+): (.*)", re.S)
+_QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
+
+
+@dataclass
+class LoadedGraph:
+    """The parsed sources: one store holding each layer as a named graph."""
+
+    store: ox.Store
+    files: dict[str, list[Path]] = field(default_factory=dict)
+    subject_files: dict[str, Path] = field(default_factory=dict)
+    queries: dict[str, "QueryFile"] = field(default_factory=dict)
+
+    def file_of(self, subject: str) -> Path | None:
+        """The data (or ontology) file that states ``subject``, for error reports."""
+        return self.subject_files.get(subject)
+
+    def triples(self, graph: ox.NamedNode) -> Iterator[ox.Quad]:
+        return self.store.quads_for_pattern(None, None, None, graph)
+
+    def count(self, graph: ox.NamedNode) -> int:
+        return sum(1 for _ in self.triples(graph))
+
+
+@dataclass(frozen=True)
+class QueryFile:
+    """A SPARQL query file with its ``#+`` header (grlc style)."""
+
+    name: str
+    path: Path
+    text: str
+    summary: str
+    description: str
+    tags: tuple[str, ...]
+
+
+def _turtle_files(folder: Path, what: str) -> list[Path]:
+    if not folder.exists():
+        raise InputError(str(folder), None, None, f"{what} folder is missing")
+    if not folder.is_dir():
+        raise InputError(str(folder), None, None, f"{what} path is not a folder")
+    files = sorted(p for p in folder.rglob("*.ttl") if p.is_file())
+    if not files:
+        raise InputError(str(folder), None, None, f"{what} folder has no .ttl files")
+    return files
+
+
+def read_text(path: Path) -> str:
+    """Read a file as UTF-8, or raise an InputError naming the line of the first bad byte."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(str(path), line, column, f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded") from exc
+
+
+def parse_turtle(path: Path, text: str | None = None) -> list[ox.Triple]:
+    """Parse one Turtle file strictly, resolving relative IRIs against the base IRI.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.ttl"
+    >>> _ = p.write_text('@prefix ex: <http://example.org/> .\\nex:a ex:b nope:c .\\n')
+    >>> try:
+    ...     parse_turtle(p)
+    ... except InputError as e:
+    ...     print(e.line, e.column, e.cause)
+    2 11 The prefix nope: has not been declared
+    """
+    if text is None:
+        text = read_text(path)
+    try:
+        return [q.triple for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=base_iri())]
+    except SyntaxError as exc:
+        raise _syntax_error(path, exc) from exc
+
+
+def _syntax_error(path: Path, exc: SyntaxError) -> InputError:
+    message = str(exc.msg if exc.msg else exc)
+    match = _POSITION.search(message)
+    if match:
+        return InputError(str(path), int(match.group(1)), int(match.group(2)) + 1, match.group(3).strip())
+    line = exc.lineno
+    column = (exc.offset + 1) if exc.offset is not None else None
+    return InputError(str(path), line, column, message.strip())
+
+
+def _load_folder(store: ox.Store, folder: Path, graph: ox.NamedNode, what: str, loaded: LoadedGraph) -> None:
+    files = _turtle_files(folder, what)
+    loaded.files[what] = files
+    for path in files:
+        triples = parse_turtle(path)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+        if what in ("data", "ontology"):
+            for t in triples:
+                if isinstance(t.subject, ox.NamedNode):
+                    loaded.subject_files.setdefault(t.subject.value, path)
+
+
+def load(layout: Layout, *, with_queries: bool = True) -> LoadedGraph:
+    """Parse the ontology, data and shapes (and, by default, the queries)."""
+    store = ox.Store()
+    loaded = LoadedGraph(store=store)
+    _load_folder(store, layout.ontology_dir, GRAPH_ONTOLOGY, "ontology", loaded)
+    _load_folder(store, layout.data_dir, GRAPH_DATA, "data", loaded)
+    _load_folder(store, layout.shapes_dir, GRAPH_SHAPES, "shapes", loaded)
+    if with_queries:
+        loaded.queries = load_queries(layout.queries_dir)
+    return loaded
+
+
+# ---------------------------------------------------------------- queries
+
+_HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
+
+
+def find_service(query: str) -> tuple[int, int] | None:
+    """The line and column of a ``SERVICE`` keyword in ``query``, or None.
+
+    Comments, strings, IRIs, variables and prefixed names are skipped, so only
+    the keyword itself counts. Queries are checked with this before anything
+    runs them: no check and no server ever follows a ``SERVICE`` clause.
+
+    >>> find_service('SELECT * { SERVICE <http://x/> { ?s ?p ?o } }')
+    (1, 12)
+    >>> find_service('# SERVICE in a comment\\nSELECT ?service { ?s ex:SERVICE "SERVICE" }') is None
+    True
+    """
+    i, line, line_start, n = 0, 1, 0, len(query)
+    while i < n:
+        c = query[i]
+        if c == "\n":
+            line, line_start = line + 1, i + 1
+            i += 1
+        elif c == "#":
+            while i < n and query[i] != "\n":
+                i += 1
+        elif c == "<":
+            j = i + 1
+            while j < n and query[j] not in "<>\"{}|^`\\ \n\t":
+                j += 1
+            i = j + 1 if j < n and query[j] == ">" else i + 1
+        elif c in "\"'":
+            quote = query[i : i + 3] if query[i : i + 3] in ('"""', "'''") else c
+            j = i + len(quote)
+            while j < n and query[j : j + len(quote)] != quote:
+                if query[j] == "\\":
+                    j += 1
+                elif query[j] == "\n":
+                    line, line_start = line + 1, j + 1
+                j += 1
+            i = j + len(quote)
+        elif c.isalpha() or c in "?$_":
+            j = i
+            while j < n and (query[j].isalnum() or query[j] in "_-.:?$"):
+                j += 1
+            word = query[i:j].rstrip(".")
+            if word.upper() == "SERVICE" and (i == 0 or query[i - 1] not in ":?$"):
+                return line, i - line_start + 1
+            i = max(j, i + 1)
+        else:
+            i += 1
+    return None
+
+
+def check_query(path: Path, text: str) -> None:
+    """Parse a query without ever running it against data: syntax errors name file:line:column."""
+    service = find_service(text)
+    if service:
+        raise InputError(str(path), service[0], service[1], "SERVICE is not allowed: queries never reach other endpoints")
+    try:
+        # An empty store evaluates nothing; SERVICE was refused above, so no request can leave.
+        result = ox.Store().query(text, base_iri=base_iri())
+        if hasattr(result, "__iter__"):
+            for _ in result:
+                break
+    except SyntaxError as exc:
+        message = str(exc.msg if exc.msg else exc)
+        match = _QUERY_POSITION.match(message)
+        if match:
+            raise InputError(str(path), int(match.group(1)), int(match.group(2)), match.group(3)) from exc
+        raise InputError(str(path), None, None, message) from exc
+
+
+def parse_query_file(path: Path) -> QueryFile:
+    """Read, check and describe one ``.rq`` file."""
+    text = read_text(path)
+    check_query(path, text)
+    header: dict[str, str] = {}
+    for line in text.splitlines():
+        match = _HEADER.match(line.strip())
+        if match:
+            header[match.group(1).lower()] = match.group(2).strip()
+        elif line.strip() and not line.lstrip().startswith("#"):
+            break
+    if "summary" not in header:
+        raise InputError(str(path), 1, 1, "query file has no '#+ summary:' header line")
+    tags = tuple(t.strip() for t in header.get("tags", "").split(",") if t.strip())
+    return QueryFile(path.stem, path, text, header["summary"], header.get("description", ""), tags)
+
+
+def load_queries(folder: Path) -> dict[str, QueryFile]:
+    """Every ``queries/*.rq`` file, checked, by name (the file name without ``.rq``)."""
+    if not folder.is_dir():
+        raise InputError(str(folder), None, None, "queries folder is missing")
+    files = sorted(folder.glob("*.rq"))
+    if not files:
+        raise InputError(str(folder), None, None, "queries folder has no .rq files")
+    return {p.stem: parse_query_file(p) for p in files}

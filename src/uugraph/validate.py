@@ -1,0 +1,162 @@
+"""Stage 3, validate: check the shapes against SHACL-SHACL, then the graph against the shapes.
+
+The shapes are validated first, so a typo in ``shapes/`` is reported as a bad
+shapes file rather than silently checking nothing. Then the data, with the
+derived links (reasoning runs before validation, so shapes may rely on
+``org:memberOf`` and the schema.org mirrors), goes through pySHACL. Each
+result names the data file that states its focus node, so a curator knows
+which file to open.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from uugraph.errors import InputError
+from uugraph.export import to_rdflib
+from uugraph.load import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES, LoadedGraph
+
+SH = "http://www.w3.org/ns/shacl#"
+
+
+@dataclass(frozen=True, order=True)
+class Result:
+    """One SHACL validation result, in terms a curator can act on."""
+
+    severity: str  # "Violation", "Warning" or "Info"
+    file: str  # the data file that states the focus node ("" when none does)
+    focus: str
+    path: str
+    message: str
+    shape: str
+
+    def line(self) -> str:
+        where = f"{self.file} " if self.file else ""
+        path = f" {self.path}" if self.path else ""
+        return f"[{self.severity}] {where}{self.focus}{path}: {self.message}"
+
+
+@dataclass
+class Report:
+    conforms: bool
+    results: list[Result]
+    triples: int
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Warning"]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "conforms": self.conforms,
+                "triples": self.triples,
+                "violations": len(self.violations),
+                "warnings": len(self.warnings),
+                "results": [asdict(r) for r in self.results],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+
+
+def _short(term, namespaces: dict[str, str]) -> str:
+    text = str(term)
+    for prefix, namespace in namespaces.items():
+        if text.startswith(namespace) and len(text) > len(namespace):
+            return f"{prefix}:{text[len(namespace):]}"
+    return f"<{text}>" if "://" in text else text
+
+
+def _results(report_graph, loaded: LoadedGraph, root: Path | None) -> list[Result]:
+    import rdflib
+
+    from uugraph.export import prefixes
+
+    namespaces = {k: v for k, v in prefixes().items() if k != "rdf"}
+    sh = rdflib.Namespace(SH)
+    results = []
+    for node in report_graph.subjects(rdflib.RDF.type, sh.ValidationResult):
+        focus = report_graph.value(node, sh.focusNode)
+        path = report_graph.value(node, sh.resultPath)
+        severity = report_graph.value(node, sh.resultSeverity)
+        messages = sorted(str(m) for m in report_graph.objects(node, sh.resultMessage))
+        shape = report_graph.value(node, sh.sourceShape)
+        file = loaded.file_of(str(focus)) if focus is not None else None
+        if file is not None and root is not None:
+            try:
+                file = file.resolve().relative_to(root.resolve())
+            except ValueError:
+                pass
+        results.append(
+            Result(
+                severity=str(severity).removeprefix(SH) if severity is not None else "Violation",
+                file=str(file) if file else "",
+                focus=_short(focus, namespaces) if focus is not None else "",
+                path=_short(path, namespaces) if isinstance(path, rdflib.URIRef) else ("" if path is None else "(complex path)"),
+                message=messages[0] if messages else "(no message)",
+                shape=_short(shape, namespaces) if isinstance(shape, rdflib.URIRef) else "",
+            )
+        )
+    return sorted(set(results))
+
+
+def check_shapes(loaded: LoadedGraph) -> None:
+    """Validate the shapes graph against SHACL-SHACL; raise InputError naming the shapes file."""
+    from pyshacl import validate as shacl_validate
+
+    shapes = to_rdflib(loaded.store, [GRAPH_SHAPES])
+    conforms, report_graph, _ = shacl_validate(shapes, meta_shacl=False, shacl_graph=_shacl_shacl(), advanced=False)
+    if conforms:
+        return
+    import rdflib
+
+    sh = rdflib.Namespace(SH)
+    problems = []
+    for node in report_graph.subjects(rdflib.RDF.type, sh.ValidationResult):
+        focus = report_graph.value(node, sh.focusNode)
+        message = report_graph.value(node, sh.resultMessage)
+        problems.append(f"{focus}: {message}")
+    files = loaded.files.get("shapes", [])
+    where = str(files[0].parent) if files else "shapes"
+    raise InputError(where, None, None, "shapes do not conform to SHACL-SHACL: " + "; ".join(sorted(problems)[:5]))
+
+
+def _shacl_shacl():
+    """The W3C SHACL-SHACL shapes graph, as shipped with pySHACL (no network)."""
+    import importlib.resources
+
+    import rdflib
+
+    graph = rdflib.Graph()
+    resource = importlib.resources.files("pyshacl") / "assets" / "shacl-shacl.ttl"
+    graph.parse(data=resource.read_text(encoding="utf-8"), format="turtle")
+    return graph
+
+
+def validate_graph(loaded: LoadedGraph, root: Path | None = None) -> Report:
+    """Run the shapes over ontology + data + derived triples with pySHACL."""
+    from pyshacl import validate as shacl_validate
+
+    data = to_rdflib(loaded.store, [GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED])
+    shapes = to_rdflib(loaded.store, [GRAPH_SHAPES])
+    conforms, report_graph, _ = shacl_validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    results = _results(report_graph, loaded, root)
+    return Report(conforms=not any(r.severity == "Violation" for r in results), results=results, triples=len(data))
+
+
+def format_results(results: Iterable[Result]) -> str:
+    return "\n".join(r.line() for r in results)
