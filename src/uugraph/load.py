@@ -114,7 +114,7 @@ def _syntax_error(path: Path, exc: SyntaxError) -> InputError:
     message = str(exc.msg if exc.msg else exc)
     match = _POSITION.search(message)
     if match:
-        return InputError(str(path), int(match.group(1)), int(match.group(2)) + 1, match.group(3).strip())
+        return InputError(str(path), int(match.group(1)), int(match.group(2)), match.group(3).strip())
     line = exc.lineno
     column = (exc.offset + 1) if exc.offset is not None else None
     return InputError(str(path), line, column, message.strip())
