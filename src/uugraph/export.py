@@ -172,7 +172,8 @@ class Compactor:
         return self.terms.get(predicate) or self.iri(predicate)
 
     def value(self, predicate: str, term: ox.Term) -> object:
-        coerced = self.coercion.get(predicate)
+        # Coercion lives in a term definition: a property written as a compact IRI has none.
+        coerced = self.coercion.get(predicate) if predicate in self.terms else None
         if isinstance(term, (ox.NamedNode, ox.BlankNode)):
             node = self.node_id(term)
             return node if coerced == "@id" else {"@id": node}

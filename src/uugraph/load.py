@@ -31,9 +31,13 @@ GRAPH_DATA = ox.NamedNode("urn:uugraph:graph:data")
 GRAPH_SHAPES = ox.NamedNode("urn:uugraph:graph:shapes")
 GRAPH_INFERRED = ox.NamedNode("urn:uugraph:graph:inferred")
 
+VANN = "http://purl.org/vocab/vann/"
+
 _POSITION = re.compile(r"at line (\d+) between columns (\d+) and \d+: (.*?)(?: \([^()]*, line \d+\))?$", re.S)
 _POSITION_SHORT = re.compile(r"at line (\d+)(?:,| ) ?column (\d+): (.*)", re.S)
-_QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
+_QUERYVANN = "http://purl.org/vocab/vann/"
+
+_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
 
 
 @dataclass
@@ -120,11 +124,55 @@ def _syntax_error(path: Path, exc: SyntaxError) -> InputError:
     return InputError(str(path), line, column, message.strip())
 
 
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_STABLE_DATATYPES = {XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", XSD + "anyURI"}
+
+
+def check_literals(path: Path, text: str, triples: list[ox.Triple]) -> None:
+    """Refuse literals that the store would rewrite, rather than publish them changed.
+
+    Oxigraph stores values, not lexical forms: ``"23"^^xsd:nonNegativeInteger``
+    comes back as ``"23"^^xsd:integer`` and ``"1.0"^^xsd:decimal`` as ``"1"``.
+    Publishing such a literal would silently alter the curator's data, so it is
+    an input error that asks for the canonical form instead.
+    """
+    literals = {
+        t.object
+        for t in triples
+        if isinstance(t.object, ox.Literal) and not t.object.language and t.object.datatype.value not in _STABLE_DATATYPES
+    }
+    if not literals:
+        return
+    probe = ox.Store()
+    subject, predicate = ox.NamedNode("urn:uugraph:probe"), ox.NamedNode("urn:uugraph:value")
+    for literal in sorted(literals, key=str):
+        probe.add(ox.Quad(subject, predicate, literal))
+        stored = next(iter(probe)).object
+        probe.clear()
+        if stored != literal:
+            line, column = _locate(text, literal.value)
+            raise InputError(
+                str(path), line, column,
+                f"{literal} would be stored as {stored}: write the canonical form "
+                "(xsd:integer for counts; the shapes check the range)",
+            )
+
+
+def _locate(text: str, lexical: str) -> tuple[int | None, int | None]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        index = line.find(f'"{lexical}"')
+        if index >= 0:
+            return number, index + 1
+    return None, None
+
+
 def _load_folder(store: ox.Store, folder: Path, graph: ox.NamedNode, what: str, loaded: LoadedGraph) -> None:
     files = _turtle_files(folder, what)
     loaded.files[what] = files
     for path in files:
-        triples = parse_turtle(path)
+        text = read_text(path)
+        triples = parse_turtle(path, text)
+        check_literals(path, text, triples)
         store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
         if what in ("data", "ontology"):
             for t in triples:
@@ -132,11 +180,18 @@ def _load_folder(store: ox.Store, folder: Path, graph: ox.NamedNode, what: str, 
                     loaded.subject_files.setdefault(t.subject.value, path)
 
 
+def _stamp_namespace(store: ox.Store) -> None:
+    """Add ``vann:preferredNamespaceUri``: a literal cannot be relative, so it comes from the config."""
+    ontology = ox.NamedNode(base_iri() + "def/")
+    store.add(ox.Quad(ontology, ox.NamedNode(VANN + "preferredNamespaceUri"), ox.Literal(ontology.value), GRAPH_ONTOLOGY))
+
+
 def load(layout: Layout, *, with_queries: bool = True) -> LoadedGraph:
     """Parse the ontology, data and shapes (and, by default, the queries)."""
     store = ox.Store()
     loaded = LoadedGraph(store=store)
     _load_folder(store, layout.ontology_dir, GRAPH_ONTOLOGY, "ontology", loaded)
+    _stamp_namespace(store)
     _load_folder(store, layout.data_dir, GRAPH_DATA, "data", loaded)
     _load_folder(store, layout.shapes_dir, GRAPH_SHAPES, "shapes", loaded)
     if with_queries:

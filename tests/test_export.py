@@ -1,0 +1,113 @@
+"""The published files: JSON-LD equals Turtle for a JSON-LD 1.1 processor, builds are deterministic and atomic."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import rdflib
+from pyld import jsonld
+from rdflib.compare import to_isomorphic
+
+from uugraph.build import NonConforming, build
+from uugraph.config import Layout
+
+
+def _no_network(url, options=None):  # pragma: no cover - called only if something tries to fetch
+    raise AssertionError(f"JSON-LD processing tried to fetch {url}")
+
+
+def _pyld_graph(document: dict) -> rdflib.Graph:
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads", "documentLoader": _no_network})
+    return rdflib.Graph().parse(data=nquads, format="nt")
+
+
+def test_jsonld_expands_to_exactly_the_turtle_triples(built_dist: Path) -> None:
+    document = json.loads((built_dist / "graph.jsonld").read_text(encoding="utf-8"))
+    from_jsonld = _pyld_graph(document)
+    from_turtle = rdflib.Graph().parse(built_dist / "graph.ttl", format="turtle")
+    assert len(from_jsonld) == len(from_turtle) > 1000
+    assert to_isomorphic(from_jsonld) == to_isomorphic(from_turtle)
+
+
+def test_ntriples_and_turtle_hold_the_same_graph(built_dist: Path) -> None:
+    nt = rdflib.Graph().parse(built_dist / "graph.nt", format="nt")
+    ttl = rdflib.Graph().parse(built_dist / "graph.ttl", format="turtle")
+    assert to_isomorphic(nt) == to_isomorphic(ttl)
+
+
+def test_context_is_compact_and_used_by_the_graph(built_dist: Path) -> None:
+    context = json.loads((built_dist / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    document = json.loads((built_dist / "graph.jsonld").read_text(encoding="utf-8"))
+    assert document["@context"] == context
+    # Short terms for the properties, coerced where every value is an IRI.
+    assert context["memberOf"] == {"@id": "org:memberOf", "@type": "@id"}
+    assert context["prefLabel"] == {"@id": "skos:prefLabel"}
+    # Only the prefixes the project declares: not every namespace rdflib knows.
+    prefixes = {k for k, v in context.items() if isinstance(v, str)}
+    assert "brick" not in prefixes and "sosa" not in prefixes and len(prefixes) < 20
+    # The same context applied alone gives the same triples (a harvester may fetch it separately).
+    separate = {"@context": context, "@graph": document["@graph"]}
+    assert to_isomorphic(_pyld_graph(separate)) == to_isomorphic(_pyld_graph(document))
+
+
+def test_published_graph_has_derived_links_and_no_reasoner_noise(built_dist: Path) -> None:
+    graph = rdflib.Graph().parse(built_dist / "graph.nt", format="nt")
+    uu = rdflib.URIRef("https://w3id.org/uugraph/id/org/utrecht-university")
+    leru = rdflib.URIRef("https://w3id.org/uugraph/id/org/leru")
+    org = rdflib.Namespace("http://www.w3.org/ns/org#")
+    schema = rdflib.Namespace("https://schema.org/")
+    assert (uu, org.memberOf, leru) in graph
+    assert (leru, org.hasMember, uu) in graph
+    assert (uu, schema.memberOf, leru) in graph
+    assert (leru, schema.member, uu) in graph
+    assert (None, rdflib.OWL.sameAs, None) not in graph
+    assert (None, rdflib.RDF.type, rdflib.OWL.Thing) not in graph
+    assert not any(str(p).startswith(str(rdflib.RDF) + "_") for p in graph.predicates())
+    # No shapes leak into the published graph.
+    assert (None, rdflib.RDF.type, rdflib.URIRef("http://www.w3.org/ns/shacl#NodeShape")) not in graph
+
+
+def test_void_description_counts_the_published_triples(built_dist: Path) -> None:
+    void = rdflib.Graph().parse(built_dist / "void.ttl", format="turtle")
+    published = len(rdflib.Graph().parse(built_dist / "graph.nt", format="nt"))
+    ns = rdflib.Namespace("http://rdfs.org/ns/void#")
+    dataset = rdflib.URIRef("https://w3id.org/uugraph/id/dataset/uugraph")
+    assert int(void.value(dataset, ns.triples)) == published
+    assert len(list(void.objects(dataset, rdflib.URIRef("http://www.w3.org/ns/dcat#distribution")))) == 3
+    assert void.value(dataset, rdflib.DCTERMS.license) is not None
+
+
+def test_two_builds_are_byte_identical(layout: Layout, built_dist: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    build(layout, again)
+    first = sorted(p.name for p in built_dist.iterdir())
+    assert first == sorted(p.name for p in again.iterdir())
+    for name in first:
+        assert (built_dist / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_failed_build_leaves_previous_dist_untouched(project_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(Layout(root=project_copy), out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    # A membership with two members: a SHACL violation, so nothing may be published.
+    (project_copy / "data" / "broken.ttl").write_text(
+        "@prefix org: <http://www.w3.org/ns/org#> .\n"
+        "<id/membership/leru/utrecht-university> org:member <id/org/leru> .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(NonConforming):
+        build(Layout(root=project_copy), out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dist.")], "staging folders were left behind"
+
+
+def test_base_iri_is_configurable(project_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UUGRAPH_BASE_IRI", "https://example.org/networks/")
+    out = tmp_path / "dist"
+    build(Layout(root=project_copy), out)
+    text = (out / "graph.nt").read_text(encoding="utf-8")
+    assert "<https://example.org/networks/id/org/utrecht-university>" in text
+    assert "w3id.org/uugraph" not in text

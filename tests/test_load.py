@@ -1,0 +1,56 @@
+"""Loading: strict, offline, and faithful to the curator's literals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from uugraph.config import Layout
+from uugraph.errors import InputError
+from uugraph.load import GRAPH_DATA, find_service, load
+
+
+def test_literal_the_store_would_rewrite_is_refused_with_its_line(project_copy: Path) -> None:
+    (project_copy / "data" / "count.ttl").write_text(
+        "@prefix schema: <https://schema.org/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '<id/figure/leru/member-universities/2030> schema:value "24"^^xsd:nonNegativeInteger .\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        load(Layout(root=project_copy))
+    assert caught.value.path.endswith("count.ttl")
+    assert caught.value.line == 3
+    assert "xsd:integer" in caught.value.cause or "integer" in caught.value.cause
+
+
+def test_relative_iris_resolve_against_the_base(project_copy: Path) -> None:
+    loaded = load(Layout(root=project_copy), with_queries=False)
+    subjects = {q.subject.value for q in loaded.store.quads_for_pattern(None, None, None, GRAPH_DATA)}
+    assert "https://w3id.org/uugraph/id/org/utrecht-university" in subjects
+    assert all(s.startswith("https://w3id.org/uugraph/") for s in subjects if "://" in s)
+
+
+def test_owl_imports_is_not_followed(project_copy: Path) -> None:
+    # An import of an address nothing listens on: loading must neither fetch nor fail.
+    ontology = project_copy / "ontology" / "uugraph.ttl"
+    ontology.write_text(
+        ontology.read_text(encoding="utf-8") + "\n<def/> owl:imports <http://127.0.0.1:9/never.ttl> .\n",
+        encoding="utf-8",
+    )
+    loaded = load(Layout(root=project_copy), with_queries=False)
+    assert loaded.subject_files
+
+
+@pytest.mark.parametrize(
+    "query, found",
+    [
+        ("SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", True),
+        ("select * { service silent <http://127.0.0.1:1/> { ?s ?p ?o } }", True),
+        ("SELECT ?service { ?s <http://x/SERVICE> 'SERVICE' }", False),
+        ("# SERVICE\nSELECT * { ?s ?p ?o }", False),
+    ],
+)
+def test_service_keyword_is_found_only_where_it_is_a_keyword(query: str, found: bool) -> None:
+    assert (find_service(query) is not None) is found
