@@ -75,13 +75,45 @@ def _short(term, namespaces: dict[str, str]) -> str:
     return f"<{text}>" if "://" in text else text
 
 
-def _results(report_graph, loaded: LoadedGraph, root: Path | None) -> list[Result]:
+def _named_shapes(shapes_graph) -> dict:
+    """Map each blank property (or nested) shape to the named node shape it belongs to.
+
+    Results name their source shape, which for a property shape is a blank
+    node; a curator needs the named shape (``MembershipShape``) instead.
+    """
+    import rdflib
+
+    sh = rdflib.Namespace(SH)
+    parent: dict = {}
+    for node_shape, link in ((s, o) for s, p, o in shapes_graph if p in (sh.property, sh.node, sh["not"])):
+        parent.setdefault(link, node_shape)
+    for s, p, o in shapes_graph:
+        if p in (sh["or"], sh["and"], sh.xone) :
+            item = o
+            while item and item != rdflib.RDF.nil:
+                first = shapes_graph.value(item, rdflib.RDF.first)
+                if first is not None:
+                    parent.setdefault(first, s)
+                item = shapes_graph.value(item, rdflib.RDF.rest)
+
+    def named(shape):
+        seen = set()
+        while isinstance(shape, rdflib.BNode) and shape in parent and shape not in seen:
+            seen.add(shape)
+            shape = parent[shape]
+        return shape
+
+    return {shape: named(shape) for shape in parent}
+
+
+def _results(report_graph, loaded: LoadedGraph, root: Path | None, shapes_graph=None) -> list[Result]:
     import rdflib
 
     from uugraph.export import prefixes
 
     namespaces = {k: v for k, v in prefixes().items() if k != "rdf"}
     sh = rdflib.Namespace(SH)
+    owners = _named_shapes(shapes_graph) if shapes_graph is not None else {}
     results = []
     for node in report_graph.subjects(rdflib.RDF.type, sh.ValidationResult):
         focus = report_graph.value(node, sh.focusNode)
@@ -89,6 +121,7 @@ def _results(report_graph, loaded: LoadedGraph, root: Path | None) -> list[Resul
         severity = report_graph.value(node, sh.resultSeverity)
         messages = sorted(str(m) for m in report_graph.objects(node, sh.resultMessage))
         shape = report_graph.value(node, sh.sourceShape)
+        shape = owners.get(shape, shape)
         file = loaded.file_of(str(focus)) if focus is not None else None
         if file is not None and root is not None:
             try:
@@ -154,7 +187,7 @@ def validate_graph(loaded: LoadedGraph, root: Path | None = None) -> Report:
         advanced=True,
         allow_warnings=True,
     )
-    results = _results(report_graph, loaded, root)
+    results = _results(report_graph, loaded, root, shapes)
     return Report(conforms=not any(r.severity == "Violation" for r in results), results=results, triples=len(data))
 
 
