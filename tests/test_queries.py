@@ -1,0 +1,232 @@
+"""Competency-question queries: every ``queries/*.rq`` runs on the real graph and
+gives the answers recorded in ``tests/snapshots/<name>.json``.
+
+Snapshots are compared semantically: rows are sorted before comparing, so a
+change in the order the engine returns equal rows does not fail a test (the
+queries' own ORDER BY keeps the CLI output stable). A new query file is picked
+up automatically; its first run writes the snapshot and fails until the
+snapshot is reviewed and committed. After an intended data or query change,
+rewrite the snapshots with ``pytest tests/test_queries.py --update-snapshots``
+and review the diff before committing.
+
+A few tests below also state the facts the queries exist for in plain code, so
+that a snapshot rewritten without looking cannot silently make them false.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from uugraph.config import base_iri
+from uugraph.load import load_queries, parse_query_file
+from uugraph.query import Table, Value, run_embedded
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = ROOT / "queries"
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+QUERY_FILES = sorted(QUERIES.glob("*.rq"))
+UPDATE_HINT = "pytest tests/test_queries.py --update-snapshots"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _cell(value: Value | None) -> dict[str, str] | None:
+    if value is None:
+        return None
+    return {"type": value.kind, "value": value.value, "datatype": value.datatype, "language": value.language}
+
+
+def snapshot_of(table: Table) -> dict:
+    """The JSON form of a result: variables, rows sorted, and the boolean of an ASK."""
+    out: dict = {"variables": list(table.variables), "rows": [[_cell(v) for v in row] for row in table.sorted_rows()]}
+    if table.boolean is not None:
+        out["boolean"] = table.boolean
+    return out
+
+
+def _row_key(row: list) -> str:
+    return json.dumps(row, sort_keys=True, ensure_ascii=False)
+
+
+def _normalised(snapshot: dict) -> dict:
+    """Sort the rows of a snapshot read from disk too, so a hand-edited file still compares by content."""
+    return {**snapshot, "rows": sorted(snapshot.get("rows", []), key=_row_key)}
+
+
+def _show(row: list) -> str:
+    """A row in brief: IRIs in <>, literals quoted with their language or datatype, unbound as -."""
+    cells = []
+    for cell in row:
+        if cell is None:
+            cells.append("-")
+        elif cell["type"] == "uri":
+            cells.append(f"<{cell['value']}>")
+        elif cell["language"]:
+            cells.append(f'"{cell["value"]}"@{cell["language"]}')
+        elif cell["datatype"]:
+            cells.append(f'"{cell["value"]}"^^{cell["datatype"].rsplit("#", 1)[-1]}')
+        else:
+            cells.append(f'"{cell["value"]}"')
+    return " | ".join(cells)
+
+
+def _difference(expected: dict, actual: dict) -> str:
+    lines = []
+    if expected.get("variables") != actual.get("variables"):
+        lines.append(f"variables: expected {expected.get('variables')}, got {actual.get('variables')}")
+    if expected.get("boolean") != actual.get("boolean"):
+        lines.append(f"boolean: expected {expected.get('boolean')}, got {actual.get('boolean')}")
+    want = {_row_key(r): r for r in expected.get("rows", [])}
+    got = {_row_key(r): r for r in actual.get("rows", [])}
+    for key in sorted(want.keys() - got.keys()):
+        lines.append(f"- missing row:    {_show(want[key])}")
+    for key in sorted(got.keys() - want.keys()):
+        lines.append(f"+ unexpected row: {_show(got[key])}")
+    if len(expected.get("rows", [])) != len(actual.get("rows", [])):
+        lines.append(f"row count: expected {len(expected.get('rows', []))}, got {len(actual.get('rows', []))}")
+    return "\n".join(lines)
+
+
+def write_snapshot(path: Path, snapshot: dict) -> None:
+    """Write a snapshot as JSON with one row per line, so a diff shows which answers changed."""
+    lines = ["{", f' "variables": {json.dumps(snapshot["variables"], ensure_ascii=False)},']
+    if "boolean" in snapshot:
+        lines.append(f' "boolean": {json.dumps(snapshot["boolean"])},')
+    rows = [f"  {json.dumps(row, ensure_ascii=False)}" for row in snapshot["rows"]]
+    lines.append(' "rows": [' + ("\n" + ",\n".join(rows) + "\n ]" if rows else "]"))
+    lines.append("}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def run(prepared, name: str) -> Table:
+    return run_embedded(prepared, (QUERIES / f"{name}.rq").read_text(encoding="utf-8"))
+
+
+def column(table: Table, variable: str) -> list[str | None]:
+    i = table.variables.index(variable)
+    return [None if row[i] is None else row[i].value for row in table.rows]
+
+
+def records(table: Table) -> list[dict[str, str | None]]:
+    return [{var: (None if v is None else v.value) for var, v in zip(table.variables, row, strict=True)} for row in table.rows]
+
+
+def iri(path: str) -> str:
+    return base_iri() + path
+
+
+# ---------------------------------------------------------------- snapshots
+
+
+def test_there_are_queries_to_test() -> None:
+    assert len(QUERY_FILES) >= 12, [p.name for p in QUERY_FILES]
+
+
+@pytest.mark.parametrize("query_file", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_matches_its_snapshot(query_file: Path, prepared, update_snapshots: bool) -> None:
+    actual = snapshot_of(run_embedded(prepared, query_file.read_text(encoding="utf-8")))
+    path = SNAPSHOTS / f"{query_file.stem}.json"
+    if update_snapshots or not path.exists():
+        missing = not path.exists()
+        write_snapshot(path, actual)
+        if missing and not update_snapshots:
+            pytest.fail(
+                f"no snapshot for query {query_file.name}: wrote {path.relative_to(ROOT)} from the current results. "
+                f"Review it against the data and the source page, commit it and run the tests again "
+                f"(to (re)create every snapshot: {UPDATE_HINT})."
+            )
+        return
+    expected = _normalised(json.loads(path.read_text(encoding="utf-8")))
+    assert _normalised(actual) == expected, (
+        f"{query_file.name} no longer gives the answers in {path.relative_to(ROOT)}:\n"
+        f"{_difference(expected, actual)}\n"
+        f"If the change is intended, rewrite the snapshot with `{UPDATE_HINT}` and review the diff."
+    )
+
+
+def test_every_snapshot_belongs_to_a_query() -> None:
+    stale = sorted(p.name for p in SNAPSHOTS.glob("*.json") if not (QUERIES / f"{p.stem}.rq").exists())
+    assert stale == [], f"snapshots without a query file (delete them): {stale}"
+
+
+# ---------------------------------------------------------------- query files
+
+
+@pytest.mark.parametrize("query_file", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_file_has_summary_and_description(query_file: Path) -> None:
+    parsed = parse_query_file(query_file)
+    assert parsed.summary.strip(), f"{query_file.name}: empty '#+ summary:'"
+    assert parsed.description.strip(), f"{query_file.name}: missing or empty '#+ description:'"
+    assert parsed.tags, f"{query_file.name}: missing or empty '#+ tags:'"
+
+
+@pytest.mark.parametrize("query_file", QUERY_FILES, ids=lambda p: p.stem)
+def test_query_file_uses_relative_iris_and_a_stable_order(query_file: Path) -> None:
+    text = query_file.read_text(encoding="utf-8")
+    assert base_iri() not in text, f"{query_file.name}: write IRIs relative to the base, never the base itself"
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    if "SELECT" in body.upper().split("{", 1)[0]:
+        assert "ORDER BY" in body.upper(), f"{query_file.name}: a SELECT query needs ORDER BY for stable results"
+
+
+def test_load_queries_parses_every_query_file(layout) -> None:
+    queries = load_queries(layout.queries_dir)
+    assert sorted(queries) == [p.stem for p in QUERY_FILES]
+    for name, query in queries.items():
+        assert query.name == name
+        assert query.summary
+
+
+# ---------------------------------------------------------------- facts, stated in code
+
+
+def test_uu_belongs_to_the_15_networks_of_the_page_and_charm_eu(prepared) -> None:
+    table = run(prepared, "networks-of-uu")
+    assert len(table.rows) == 16
+    networks = set(column(table, "network"))
+    assert len(networks) == 16
+    assert iri("id/org/charm-eu") in networks
+    roles = {r["network"]: r["role"] for r in records(table)}
+    assert roles[iri("id/org/charm-eu")] == "partner"
+    assert {role for net, role in roles.items() if net != iri("id/org/charm-eu")} == {"member"}
+
+
+def test_ku_leuven_and_utrecht_are_in_both_leru_and_the_coimbra_group(prepared) -> None:
+    names = set(column(run(prepared, "leru-and-coimbra-members"), "name"))
+    assert {"KU Leuven", "Utrecht University"} <= names
+    assert "University of Oxford" not in names  # LERU only
+
+
+def test_leru_figures_from_the_page_and_the_reference_stand_side_by_side(prepared) -> None:
+    rows = [r for r in records(run(prepared, "figures")) if r["about"] == iri("id/org/leru")]
+    by_source = {r["source"]: int(r["value"]) for r in rows if r["measure"] == "member universities"}
+    assert by_source == {
+        iri("id/source/uu-international-networks"): 23,
+        iri("id/source/reference/members/leru"): 24,
+    }
+
+
+def test_charm_eu_is_coordinated_by_barcelona_with_nine_partners(prepared) -> None:
+    rows = records(run(prepared, "charm-eu-partners"))
+    assert len(rows) == 9
+    assert [r["name"] for r in rows if r["role"] == "coordinator"] == ["Universitat de Barcelona"]
+    assert rows[0]["name"] == "Universitat de Barcelona"  # ORDER BY puts the coordinator first
+    uu = next(r for r in rows if r["university"] == iri("id/org/utrecht-university"))
+    assert (uu["role"], uu["joined"], uu["countryCode"]) == ("partner", "2019", "NL")
+
+
+def test_uu_signed_the_mcu_2020_without_a_membership(prepared) -> None:
+    assert run(prepared, "uu-signed-mcu-2020").boolean is True
+    values = set(column(run(prepared, "commitments-of-uu"), "value"))
+    assert values == {
+        "academic freedom",
+        "institutional autonomy",
+        "connection between teaching and research",
+        "social responsibility",
+        "core values of higher education",
+    }
