@@ -129,31 +129,9 @@ CASES = [
     ),
 ]
 
-QUERY_PARSE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="bug: load.py refers to _QUERY_POSITION, which the last edit of its module constants renamed away "
-    "(_QUERYVANN / a second _POSITION), so a query that does not parse ends in a NameError traceback",
-)
-QUERY_MULTILINE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="bug: as above; and check_query passes Oxigraph's multi-line 'expected one of …' list through "
-    "as the cause, so even with the name fixed the error is several lines long",
-)
-TURTLE_POSITION_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="bug: load.py redefines _POSITION as the query regex, so _syntax_error never parses Oxigraph's "
-    "'at line L between columns A and B: cause' and falls back to exc.offset + 1: the column is one too far "
-    "and the cause repeats 'Parser error at line …' (_POSITION_SHORT, for 'at line L column C', is never used)",
-)
 
 
 def _marks(case: Case, *, position: bool = False) -> list[pytest.MarkDecorator]:
-    if case.id == "query-does-not-parse":
-        return [QUERY_PARSE_BUG]
-    if case.id == "query-undefined-prefix":
-        return [QUERY_MULTILINE_BUG]
-    if position and case.turtle_syntax:
-        return [TURTLE_POSITION_BUG]
     return []
 
 

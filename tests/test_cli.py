@@ -210,11 +210,6 @@ def test_mint_several_names_make_a_path() -> None:
     assert done.stdout.strip() == base_iri() + "id/membership/leru/utrecht-university"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: cmd_mint lets iris.mint's ValueError for an unknown kind escape main(): a traceback and "
-    "exit 1, the exit code that means 'SHACL violations', instead of one error line and exit 2",
-)
 def test_mint_unknown_kind_is_bad_input() -> None:
     done = run_cli("mint", "university", "Utrecht University")
     assert "Traceback" not in done.stderr, done.stderr

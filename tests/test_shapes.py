@@ -133,11 +133,6 @@ def test_broken_shapes_file_is_bad_input(broken_shapes: Path) -> None:
     assert done.stdout == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: validate.check_shapes promises to name the shapes file but names the shapes/ folder "
-    "(files[0].parent), so a curator does not learn which of the shapes files is broken",
-)
 def test_broken_shapes_error_names_the_file(broken_shapes: Path) -> None:
     with pytest.raises(InputError) as caught:
         check(Layout(root=broken_shapes))
@@ -250,11 +245,6 @@ def test_invalid_examples_break_nothing_in_the_real_data(invalid_batch) -> None:
     assert not stray, "\n".join(r.line() for r in stray)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: validate._results reports pySHACL's nested sh:detail results (from sh:node) as top-level "
-    "violations: one broken figure/network/commitment counts twice and also blames data/concepts.ttl",
-)
 def test_nested_node_checks_are_not_reported_on_their_own(invalid_batch) -> None:
     report, _ = invalid_batch
     helpers = _untargeted_shapes()

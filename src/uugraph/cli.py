@@ -122,11 +122,51 @@ def cmd_import_reference(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    """Write a deterministic synthetic data folder shaped like data/, for measuring the pipeline at scale.
+
+    Size it by --triples (asserted triples, approximately) or by --universities/--networks.
+    --violations K injects K violations of known kinds, listed in DIR/manifest.json.
+    Then run any verb on it with --data DIR.
+    """
+    from uugraph.synth import synth
+
+    def progress(done: int, total: int) -> None:
+        if not args.quiet:
+            print(f"[uugraph] synth {done}/{total} universities", file=sys.stderr, flush=True)
+
+    summary = synth(
+        Path(args.out),
+        triples=args.triples,
+        universities=args.universities,
+        networks=args.networks,
+        violations=args.violations,
+        seed=args.seed,
+        progress=progress,
+    )
+    report = {
+        "out": str(summary.out),
+        "triples": summary.triples,
+        "universities": summary.universities,
+        "networks": summary.networks,
+        "memberships": summary.memberships,
+        "violations": len(summary.violations),
+    }
+    if args.format == "json":
+        print(json.dumps(report))
+    else:
+        print(", ".join(f"{k} {v}" for k, v in report.items()))
+    return EXIT_OK
+
+
 def cmd_mint(args: argparse.Namespace) -> int:
     """Print the IRI the minting rule gives a name (for curators adding a resource)."""
     from uugraph.iris import mint
 
-    print(mint(args.kind, *args.names))
+    try:
+        print(mint(args.kind, *args.names))
+    except ValueError as exc:
+        raise InputError("mint", None, None, str(exc)) from exc
     return EXIT_OK
 
 
@@ -178,6 +218,15 @@ def parser() -> argparse.ArgumentParser:
     r = verb("import-reference", cmd_import_reference)
     r.add_argument("--reference", metavar="DIR", default="../shared/reference", help="folder with organisations.csv and members.csv")
     r.add_argument("--data", metavar="DIR", help="write into DIR instead of data/")
+
+    s = verb("synth", cmd_synth)
+    s.add_argument("--out", metavar="DIR", required=True, help="folder to write (replaced if it exists)")
+    s.add_argument("--triples", type=int, help="about this many asserted triples (default 10000)")
+    s.add_argument("--universities", type=int, help="exactly this many universities")
+    s.add_argument("--networks", type=int, help="exactly this many networks (default: one per 40 universities)")
+    s.add_argument("--violations", type=int, default=0, help="inject this many SHACL violations of known kinds")
+    s.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    s.add_argument("--format", choices=("text", "json"), default="text")
 
     m = verb("mint", cmd_mint)
     m.add_argument("kind", help="kind of resource: org, membership, figure, country, person, …")

@@ -46,7 +46,8 @@ _SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
 
 def _folded_tokens(name: str) -> tuple[list[str], bool]:
     """Split ``name`` into ASCII tokens; report whether anything non-Latin was dropped."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    # NFKD first: compatibility characters (ℌ, ™, ﬁ) decompose to letters that may be capitals.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).casefold())
     tokens: list[str] = []
     current: list[str] = []
     lossy = False

@@ -34,10 +34,7 @@ GRAPH_INFERRED = ox.NamedNode("urn:uugraph:graph:inferred")
 VANN = "http://purl.org/vocab/vann/"
 
 _POSITION = re.compile(r"at line (\d+) between columns (\d+) and \d+: (.*?)(?: \([^()]*, line \d+\))?$", re.S)
-_POSITION_SHORT = re.compile(r"at line (\d+)(?:,| ) ?column (\d+): (.*)", re.S)
-_QUERYVANN = "http://purl.org/vocab/vann/"
-
-_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
+_QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
 
 
 @dataclass
@@ -47,7 +44,7 @@ class LoadedGraph:
     store: ox.Store
     files: dict[str, list[Path]] = field(default_factory=dict)
     subject_files: dict[str, Path] = field(default_factory=dict)
-    queries: dict[str, "QueryFile"] = field(default_factory=dict)
+    queries: dict[str, QueryFile] = field(default_factory=dict)
 
     def file_of(self, subject: str) -> Path | None:
         """The data (or ontology) file that states ``subject``, for error reports."""
@@ -174,7 +171,7 @@ def _load_folder(store: ox.Store, folder: Path, graph: ox.NamedNode, what: str, 
         triples = parse_turtle(path, text)
         check_literals(path, text, triples)
         store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
-        if what in ("data", "ontology"):
+        if what in ("data", "ontology", "shapes"):
             for t in triples:
                 if isinstance(t.subject, ox.NamedNode):
                     loaded.subject_files.setdefault(t.subject.value, path)
@@ -268,8 +265,19 @@ def check_query(path: Path, text: str) -> None:
         message = str(exc.msg if exc.msg else exc)
         match = _QUERY_POSITION.match(message)
         if match:
-            raise InputError(str(path), int(match.group(1)), int(match.group(2)), match.group(3)) from exc
-        raise InputError(str(path), None, None, message) from exc
+            raise InputError(str(path), int(match.group(1)), int(match.group(2)), _one_line(match.group(3))) from exc
+        raise InputError(str(path), None, None, _one_line(message)) from exc
+
+
+def _one_line(message: str) -> str:
+    """Oxigraph lists every token it expected over many lines; one line is enough to act on."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    if not lines:
+        return "syntax error"
+    first = lines[0]
+    if len(lines) > 1:
+        first += " " + " ".join(lines[1:4]) + (" …" if len(lines) > 4 else "")
+    return first if len(first) <= 300 else first[:297] + "…"
 
 
 def parse_query_file(path: Path) -> QueryFile:

@@ -20,7 +20,7 @@ class Progress:
     timings: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def quiet(cls) -> "Progress":
+    def quiet(cls) -> Progress:
         return cls(enabled=False)
 
     @contextmanager

@@ -115,7 +115,8 @@ def _results(report_graph, loaded: LoadedGraph, root: Path | None, shapes_graph=
     sh = rdflib.Namespace(SH)
     owners = _named_shapes(shapes_graph) if shapes_graph is not None else {}
     results = []
-    for node in report_graph.subjects(rdflib.RDF.type, sh.ValidationResult):
+    # Only the report's own results: nested ones (sh:detail, from sh:node) explain a result, they are not more.
+    for node in report_graph.objects(None, sh.result):
         focus = report_graph.value(node, sh.focusNode)
         path = report_graph.value(node, sh.resultPath)
         severity = report_graph.value(node, sh.resultSeverity)
@@ -153,13 +154,23 @@ def check_shapes(loaded: LoadedGraph) -> None:
 
     sh = rdflib.Namespace(SH)
     problems = []
-    for node in report_graph.subjects(rdflib.RDF.type, sh.ValidationResult):
+    where_files = set()
+    for node in report_graph.objects(None, sh.result):
         focus = report_graph.value(node, sh.focusNode)
         message = report_graph.value(node, sh.resultMessage)
         problems.append(f"{focus}: {message}")
+        file = loaded.file_of(str(focus)) or _file_of_blank_shape(shapes, focus, loaded)
+        if file is not None:
+            where_files.add(str(file))
     files = loaded.files.get("shapes", [])
-    where = str(files[0].parent) if files else "shapes"
+    where = ", ".join(sorted(where_files)) or (str(files[0].parent) if files else "shapes")
     raise InputError(where, None, None, "shapes do not conform to SHACL-SHACL: " + "; ".join(sorted(problems)[:5]))
+
+
+def _file_of_blank_shape(shapes, focus, loaded: LoadedGraph):
+    """The file of the named shape a blank (property) shape hangs under."""
+    owner = _named_shapes(shapes).get(focus)
+    return loaded.file_of(str(owner)) if owner is not None else None
 
 
 def _shacl_shacl():
