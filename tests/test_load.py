@@ -8,7 +8,7 @@ import pytest
 
 from uugraph.config import Layout
 from uugraph.errors import InputError
-from uugraph.load import GRAPH_DATA, find_service, load
+from uugraph.load import find_service, load
 
 
 def test_literal_the_store_would_rewrite_is_refused_with_its_line(project_copy: Path) -> None:
@@ -27,7 +27,7 @@ def test_literal_the_store_would_rewrite_is_refused_with_its_line(project_copy: 
 
 def test_relative_iris_resolve_against_the_base(project_copy: Path) -> None:
     loaded = load(Layout(root=project_copy), with_queries=False)
-    subjects = {q.subject.value for q in loaded.store.quads_for_pattern(None, None, None, GRAPH_DATA)}
+    subjects = {q.subject.value for q in loaded.quads(loaded.data_graphs)}
     assert "https://w3id.org/uugraph/id/org/utrecht-university" in subjects
     assert all(s.startswith("https://w3id.org/uugraph/") for s in subjects if "://" in s)
 
@@ -40,7 +40,7 @@ def test_owl_imports_is_not_followed(project_copy: Path) -> None:
         encoding="utf-8",
     )
     loaded = load(Layout(root=project_copy), with_queries=False)
-    assert loaded.subject_files
+    assert loaded.file_of('https://w3id.org/uugraph/def/') == project_copy / 'ontology' / 'uugraph.ttl'
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from uugraph import describe, export
 from uugraph.config import Layout
 from uugraph.errors import EXIT_NONCONFORMING, UugraphError
-from uugraph.load import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, LoadedGraph, load
+from uugraph.load import LoadedGraph, load
 from uugraph.progress import Progress
 from uugraph.reason import reason
 from uugraph.validate import Report, check_shapes, validate_graph
@@ -52,21 +52,20 @@ def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: b
     return loaded
 
 
-def check(layout: Layout, progress: Progress | None = None) -> Checked:
+def check(layout: Layout, progress: Progress | None = None, engine: str = "turbo") -> Checked:
     """Load, reason, validate the shapes, then validate the data."""
     progress = progress or Progress.quiet()
     loaded = prepare(layout, progress)
     with progress.step("check shapes"):
-        check_shapes(loaded)
+        check_shapes(loaded, engine)
     with progress.step("validate"):
-        report = validate_graph(loaded, layout.root)
+        report = validate_graph(loaded, layout.root, engine)
     return Checked(loaded, report)
 
 
 def published_triples(loaded: LoadedGraph) -> list[ox.Triple]:
     """Ontology + data + derived links, canonical and sorted."""
-    graphs = (GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED)
-    unique = {q.triple for g in graphs for q in loaded.store.quads_for_pattern(None, None, None, g)}
+    unique = {q.triple for q in loaded.quads(loaded.published_graphs)}
     return export.canonical_triples(unique)
 
 
@@ -81,10 +80,10 @@ def write_outputs(triples: list[ox.Triple], folder: Path) -> None:
     export.write_turtle(description, folder / "void.ttl")
 
 
-def build(layout: Layout, out: Path, progress: Progress | None = None) -> Checked:
+def build(layout: Layout, out: Path, progress: Progress | None = None, engine: str = "turbo") -> Checked:
     """Validate, then publish into ``out`` atomically. Raises NonConforming on violations."""
     progress = progress or Progress.quiet()
-    checked = check(layout, progress)
+    checked = check(layout, progress, engine)
     if not checked.report.conforms:
         raise NonConforming(checked.report)
     with progress.step("export"):

@@ -16,6 +16,7 @@ from uugraph import __doc__ as package_doc
 from uugraph.config import Layout, base_iri, version
 from uugraph.errors import EXIT_INPUT, EXIT_NONCONFORMING, EXIT_OK, InputError, UugraphError
 from uugraph.progress import Progress
+from uugraph.validate import ENGINES
 
 EPILOG = """exit codes:
   0  ok: the graph conforms (warnings may be printed)
@@ -38,7 +39,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """
     from uugraph.build import check
 
-    checked = check(_layout(args), Progress(enabled=not args.quiet))
+    checked = check(_layout(args), Progress(enabled=not args.quiet), args.engine)
     report = checked.report
     if args.format == "json":
         print(report.to_json())
@@ -62,7 +63,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     try:
-        checked = build(_layout(args), out, Progress(enabled=not args.quiet))
+        checked = build(_layout(args), out, Progress(enabled=not args.quiet), args.engine)
     except NonConforming as exc:
         for result in exc.report.violations:
             print(result.line(), file=sys.stderr)
@@ -199,11 +200,13 @@ def parser() -> argparse.ArgumentParser:
     v = verb("validate", cmd_validate)
     v.add_argument("--data", metavar="DIR", help="read data from DIR instead of data/")
     v.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+    v.add_argument("--engine", choices=ENGINES, default="turbo", help="SHACL engine: turbo (fast, default) or pyshacl (the reference)")
 
     b = verb("build", cmd_build)
     b.add_argument("--data", metavar="DIR", help="read data from DIR instead of data/")
     b.add_argument("--out", metavar="DIR", default="dist", help="output folder (default: dist/)")
     b.add_argument("--format", choices=("text", "json"), default="text", help="summary format (default: text)")
+    b.add_argument("--engine", choices=ENGINES, default="turbo", help="SHACL engine: turbo (fast, default) or pyshacl (the reference)")
 
     q = verb("query", cmd_query)
     q.add_argument("query", metavar="NAME|FILE", help="a query name from queries/ (without .rq) or a path to a .rq file")

@@ -85,16 +85,12 @@ def canonical_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
     return plain
 
 
-def to_rdflib(store: ox.Store, graphs: list[ox.NamedNode]):
-    """Copy the given named graphs of a store into one rdflib Graph (for pyshacl and owlrl)."""
+def to_rdflib(loaded, graphs: list[ox.NamedNode]):
+    """Copy the given named graphs of a loaded graph into one rdflib Graph (for pyshacl and owlrl)."""
     import rdflib
 
     graph = rdflib.Graph()
-    data = ox.serialize(
-        (q.triple for g in graphs for q in store.quads_for_pattern(None, None, None, g)),
-        format=ox.RdfFormat.N_TRIPLES,
-    )
-    graph.parse(data=data.decode("utf-8"), format="nt")
+    graph.parse(data=loaded.ntriples(graphs).decode("utf-8"), format="nt")
     return graph
 
 

@@ -8,16 +8,18 @@ in Turtle and ``owl:imports`` is not followed. A file that is not UTF-8 is
 reported with the line of its first bad byte. Any error is an
 :class:`~uugraph.errors.InputError` naming file, line and column.
 
-The loaded graph keeps three layers apart in one Oxigraph store, as named
-graphs: the ontology, the data and the shapes. Reasoning adds a fourth. It also
-remembers which data file states each subject, so a SHACL violation can name
-the file a curator has to open.
+The loaded graph keeps each layer (ontology, data, shapes) in its own named
+graph of one Oxigraph store; reasoning adds one graph of derived triples. A
+layer is one graph, not one graph per file, because SPARQL over a list of
+graphs counts a triple stated in two files twice. Which file states a subject
+is found when a report needs it, by reading the files again for just those
+subjects, so the loader keeps no Python map of a million subjects.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,10 +28,9 @@ import pyoxigraph as ox
 from uugraph.config import Layout, base_iri
 from uugraph.errors import InputError
 
-GRAPH_ONTOLOGY = ox.NamedNode("urn:uugraph:graph:ontology")
-GRAPH_DATA = ox.NamedNode("urn:uugraph:graph:data")
-GRAPH_SHAPES = ox.NamedNode("urn:uugraph:graph:shapes")
 GRAPH_INFERRED = ox.NamedNode("urn:uugraph:graph:inferred")
+LAYERS = ("ontology", "data", "shapes")
+LAYER_GRAPHS = {layer: ox.NamedNode(f"urn:uugraph:graph:{layer}") for layer in LAYERS}
 
 VANN = "http://purl.org/vocab/vann/"
 
@@ -39,22 +40,63 @@ _QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
 
 @dataclass
 class LoadedGraph:
-    """The parsed sources: one store holding each layer as a named graph."""
+    """The parsed sources: one store, one named graph per layer, and the files of each layer."""
 
     store: ox.Store
-    files: dict[str, list[Path]] = field(default_factory=dict)
-    subject_files: dict[str, Path] = field(default_factory=dict)
+    files: dict[str, list[Path]] = field(default_factory=lambda: {layer: [] for layer in LAYERS})
     queries: dict[str, QueryFile] = field(default_factory=dict)
+    _file_index: dict[str, Path] = field(default_factory=dict, repr=False)
+
+    @property
+    def ontology_graphs(self) -> list[ox.NamedNode]:
+        return [LAYER_GRAPHS["ontology"]]
+
+    @property
+    def data_graphs(self) -> list[ox.NamedNode]:
+        return [LAYER_GRAPHS["data"]]
+
+    @property
+    def shapes_graphs(self) -> list[ox.NamedNode]:
+        return [LAYER_GRAPHS["shapes"]]
+
+    @property
+    def asserted_graphs(self) -> list[ox.NamedNode]:
+        """Ontology and data: what the curators wrote."""
+        return self.ontology_graphs + self.data_graphs
+
+    @property
+    def published_graphs(self) -> list[ox.NamedNode]:
+        """Ontology, data and the derived links: the graph that is validated, published and queried."""
+        return self.asserted_graphs + [GRAPH_INFERRED]
+
+    def files_of(self, subjects: Iterable[str]) -> dict[str, Path]:
+        """The file that states each subject (data first, then ontology, then shapes).
+
+        Reads the files again, once, for just the subjects asked about: reports
+        name few subjects, and a million-subject map would cost more than this.
+        """
+        wanted = {s for s in subjects if s and s not in self._file_index}
+        for layer in ("data", "ontology", "shapes"):
+            if not wanted:
+                break
+            for path in self.files.get(layer, []):
+                for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base_iri()):
+                    subject = quad.subject
+                    if isinstance(subject, ox.NamedNode) and subject.value in wanted:
+                        self._file_index[subject.value] = path
+                        wanted.discard(subject.value)
+        return {s: self._file_index[s] for s in subjects if s in self._file_index}
 
     def file_of(self, subject: str) -> Path | None:
-        """The data (or ontology) file that states ``subject``, for error reports."""
-        return self.subject_files.get(subject)
+        return self.files_of([subject]).get(subject)
 
-    def triples(self, graph: ox.NamedNode) -> Iterator[ox.Quad]:
-        return self.store.quads_for_pattern(None, None, None, graph)
+    def quads(self, graphs: Iterable[ox.NamedNode]) -> Iterator[ox.Quad]:
+        for graph in graphs:
+            yield from self.store.quads_for_pattern(None, None, None, graph)
 
-    def count(self, graph: ox.NamedNode) -> int:
-        return sum(1 for _ in self.triples(graph))
+    def ntriples(self, graphs: Iterable[ox.NamedNode]) -> bytes:
+        """The given graphs as one N-Triples document, serialised by the store (fast, no Python objects)."""
+        return b"".join(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) for g in graphs)
 
 
 @dataclass(frozen=True)
@@ -163,34 +205,31 @@ def _locate(text: str, lexical: str) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _load_folder(store: ox.Store, folder: Path, graph: ox.NamedNode, what: str, loaded: LoadedGraph) -> None:
-    files = _turtle_files(folder, what)
-    loaded.files[what] = files
-    for path in files:
+def _load_folder(folder: Path, layer: str, loaded: LoadedGraph) -> None:
+    for path in _turtle_files(folder, layer):
         text = read_text(path)
+        data = text.encode("utf-8")
+        # Parse once in Python to check syntax and literals, then let the store load the same bytes natively.
         triples = parse_turtle(path, text)
         check_literals(path, text, triples)
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
-        if what in ("data", "ontology", "shapes"):
-            for t in triples:
-                if isinstance(t.subject, ox.NamedNode):
-                    loaded.subject_files.setdefault(t.subject.value, path)
+        loaded.store.load(data, format=ox.RdfFormat.TURTLE, base_iri=base_iri(), to_graph=LAYER_GRAPHS[layer])
+        loaded.files[layer].append(path)
 
 
-def _stamp_namespace(store: ox.Store) -> None:
+def _stamp_namespace(loaded: LoadedGraph) -> None:
     """Add ``vann:preferredNamespaceUri``: a literal cannot be relative, so it comes from the config."""
     ontology = ox.NamedNode(base_iri() + "def/")
-    store.add(ox.Quad(ontology, ox.NamedNode(VANN + "preferredNamespaceUri"), ox.Literal(ontology.value), GRAPH_ONTOLOGY))
+    stamp = ox.Quad(ontology, ox.NamedNode(VANN + "preferredNamespaceUri"), ox.Literal(ontology.value), loaded.ontology_graphs[0])
+    loaded.store.add(stamp)
 
 
 def load(layout: Layout, *, with_queries: bool = True) -> LoadedGraph:
     """Parse the ontology, data and shapes (and, by default, the queries)."""
-    store = ox.Store()
-    loaded = LoadedGraph(store=store)
-    _load_folder(store, layout.ontology_dir, GRAPH_ONTOLOGY, "ontology", loaded)
-    _stamp_namespace(store)
-    _load_folder(store, layout.data_dir, GRAPH_DATA, "data", loaded)
-    _load_folder(store, layout.shapes_dir, GRAPH_SHAPES, "shapes", loaded)
+    loaded = LoadedGraph(store=ox.Store())
+    _load_folder(layout.ontology_dir, "ontology", loaded)
+    _stamp_namespace(loaded)
+    _load_folder(layout.data_dir, "data", loaded)
+    _load_folder(layout.shapes_dir, "shapes", loaded)
     if with_queries:
         loaded.queries = load_queries(layout.queries_dir)
     return loaded

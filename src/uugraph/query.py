@@ -24,9 +24,6 @@ import pyoxigraph as ox
 from uugraph.config import base_iri
 from uugraph.errors import InputError, UugraphError
 from uugraph.load import (
-    GRAPH_DATA,
-    GRAPH_INFERRED,
-    GRAPH_ONTOLOGY,
     LoadedGraph,
     QueryFile,
     check_query,
@@ -174,7 +171,7 @@ def _value(term: ox.Term | None) -> Value | None:
 def run_embedded(loaded: LoadedGraph, text: str) -> Table:
     """Run a checked query on the published graph in the embedded store."""
     check_query(Path("<query>"), text)
-    result = loaded.store.query(text, base_iri=base_iri(), default_graph=[GRAPH_ONTOLOGY, GRAPH_DATA, GRAPH_INFERRED])
+    result = loaded.store.query(text, base_iri=base_iri(), default_graph=loaded.published_graphs)
     if isinstance(result, ox.QueryBoolean):
         return Table([], [], boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from uugraph.load import GRAPH_DATA, GRAPH_INFERRED, GRAPH_ONTOLOGY, LoadedGraph
+from uugraph.load import GRAPH_INFERRED, LoadedGraph
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -71,18 +71,22 @@ NOT_COMPILED = {
 
 @dataclass(frozen=True)
 class Rule:
-    """One compiled rule: body triple patterns and the head triple, as SPARQL text."""
+    """One compiled rule: body triple patterns and the head triple, as SPARQL text.
+
+    ``reads`` and ``writes`` name what the rule matches and produces (a
+    property IRI, or ``"a <class>"`` for a type), so the engine can order the
+    rules and rerun one only when something it reads has grown.
+    """
 
     axiom: str
     body: str
     head: str
+    reads: frozenset[str] = frozenset()
+    writes: str = ""
 
-    def update(self, graphs: list[str]) -> str:
-        using = " ".join(f"USING <{g}>" for g in graphs)
-        return (
-            f"INSERT {{ GRAPH <{GRAPH_INFERRED.value}> {{ {self.head} }} }} {using} "
-            f"WHERE {{ {self.body} FILTER NOT EXISTS {{ {self.head} }} }}"
-        )
+    def construct(self) -> str:
+        """The rule as a CONSTRUCT of the triples it would add that are not there yet."""
+        return f"CONSTRUCT {{ {self.head} }} WHERE {{ {self.body} FILTER NOT EXISTS {{ {self.head} }} }}"
 
 
 @dataclass
@@ -121,7 +125,7 @@ def compile_rules(loaded: LoadedGraph) -> RuleSet:
     def named(term: ox.Term) -> bool:
         return isinstance(term, ox.NamedNode)
 
-    for quad in sorted(store.quads_for_pattern(None, None, None, GRAPH_ONTOLOGY), key=str):
+    for quad in sorted(loaded.quads(loaded.ontology_graphs), key=str):
         s, p, o = quad.subject, quad.predicate.value, quad.object
         if p in NOT_COMPILED:
             ignored.append(f"{s} <{p}> {o}")
@@ -129,7 +133,7 @@ def compile_rules(loaded: LoadedGraph) -> RuleSet:
         if p not in COMPILED:
             continue
         if p == OWL + "propertyChainAxiom":
-            chain = _list_items(store, o, GRAPH_ONTOLOGY)
+            chain = _list_items(store, o, quad.graph_name)
             if not named(s) or not chain or not all(named(c) for c in chain):
                 ignored.append(f"{s} <{p}> (a chain of unnamed properties)")
                 continue
@@ -138,7 +142,8 @@ def compile_rules(loaded: LoadedGraph) -> RuleSet:
                 left = "?x" if i == 0 else f"?z{i}"
                 right = "?y" if i == len(chain) - 1 else f"?z{i + 1}"
                 patterns.append(f"{left} <{prop.value}> {right} .")
-            rules.append(Rule(f"{s} owl:propertyChainAxiom", " ".join(patterns), f"?x <{s.value}> ?y ."))
+            rules.append(Rule(f"{s} owl:propertyChainAxiom", " ".join(patterns), f"?x <{s.value}> ?y .",
+                              frozenset(c.value for c in chain), s.value))
             head_properties.add(s.value)
             continue
         if not (named(s) and named(o)):
@@ -149,51 +154,94 @@ def compile_rules(loaded: LoadedGraph) -> RuleSet:
             for sub, sup in pairs:
                 if sub == sup:
                     continue
-                rules.append(Rule(f"{sub} ⊑ {sup}", f"?x <{RDF_TYPE}> <{sub.value}> .", f"?x <{RDF_TYPE}> <{sup.value}> ."))
+                rules.append(Rule(f"{sub} ⊑ {sup}", f"?x <{RDF_TYPE}> <{sub.value}> .", f"?x <{RDF_TYPE}> <{sup.value}> .",
+                                  frozenset({f"a {sub.value}"}), f"a {sup.value}"))
                 head_classes.add(sup.value)
         elif p in (RDFS + "subPropertyOf", OWL + "equivalentProperty"):
             pairs = [(s, o)] if p == RDFS + "subPropertyOf" else [(s, o), (o, s)]
             for sub, sup in pairs:
                 if sub == sup:
                     continue
-                rules.append(Rule(f"{sub} ⊑ {sup}", f"?x <{sub.value}> ?y .", f"?x <{sup.value}> ?y ."))
+                rules.append(Rule(f"{sub} ⊑ {sup}", f"?x <{sub.value}> ?y .", f"?x <{sup.value}> ?y .",
+                                  frozenset({sub.value}), sup.value))
                 head_properties.add(sup.value)
         elif p == OWL + "inverseOf":
-            rules.append(Rule(f"{s} inverse {o}", f"?x <{s.value}> ?y .", f"?y <{o.value}> ?x ."))
-            rules.append(Rule(f"{o} inverse {s}", f"?x <{o.value}> ?y .", f"?y <{s.value}> ?x ."))
+            rules.append(Rule(f"{s} inverse {o}", f"?x <{s.value}> ?y .", f"?y <{o.value}> ?x .", frozenset({s.value}), o.value))
+            rules.append(Rule(f"{o} inverse {s}", f"?x <{o.value}> ?y .", f"?y <{s.value}> ?x .", frozenset({o.value}), s.value))
             head_properties.update({s.value, o.value})
 
     for kind in ("SymmetricProperty", "TransitiveProperty"):
-        for quad in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(OWL + kind), GRAPH_ONTOLOGY):
+        typed = (q for g in loaded.ontology_graphs for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(OWL + kind), g))
+        for quad in typed:
             prop = quad.subject
             if not named(prop):
                 continue
             if kind == "SymmetricProperty":
-                rules.append(Rule(f"{prop} symmetric", f"?x <{prop.value}> ?y .", f"?y <{prop.value}> ?x ."))
+                rules.append(Rule(f"{prop} symmetric", f"?x <{prop.value}> ?y .", f"?y <{prop.value}> ?x .",
+                                  frozenset({prop.value}), prop.value))
             else:
-                rules.append(Rule(f"{prop} transitive", f"?x <{prop.value}> ?z . ?z <{prop.value}> ?y .", f"?x <{prop.value}> ?y ."))
+                rules.append(Rule(f"{prop} transitive", f"?x <{prop.value}> ?z . ?z <{prop.value}> ?y .", f"?x <{prop.value}> ?y .",
+                                  frozenset({prop.value}), prop.value))
             head_properties.add(prop.value)
-    return RuleSet(rules, ignored, head_properties, head_classes)
+    return RuleSet(_dependency_order(rules), ignored, head_properties, head_classes)
+
+
+def _dependency_order(rules: list[Rule]) -> list[Rule]:
+    """Order rules so that a rule runs after the rules whose output it reads (cycles keep their order)."""
+    ordered: list[Rule] = []
+    placed: set[int] = set()
+    visiting: set[int] = set()
+    producers: dict[str, list[int]] = {}
+    for i, rule in enumerate(rules):
+        producers.setdefault(rule.writes, []).append(i)
+
+    def visit(i: int) -> None:
+        if i in placed or i in visiting:
+            return
+        visiting.add(i)
+        for key in sorted(rules[i].reads):
+            for j in producers.get(key, []):
+                visit(j)
+        visiting.discard(i)
+        placed.add(i)
+        ordered.append(rules[i])
+
+    for i in range(len(rules)):
+        visit(i)
+    return ordered
 
 
 def reason(loaded: LoadedGraph, progress: Callable[[int, int], None] | None = None) -> RuleSet:
     """Run the compiled rules to a fixpoint; derived triples land in the inferred graph.
 
-    Returns the rule set, so callers can report what was compiled and ignored.
+    Rules run in dependency order, and after the first pass a rule runs again
+    only if something it reads grew since it last ran, so an acyclic ontology
+    is done in one pass plus a check. Returns the rule set, so callers can
+    report what was compiled and ignored.
     """
     ruleset = compile_rules(loaded)
-    graphs = [GRAPH_ONTOLOGY.value, GRAPH_DATA.value, GRAPH_INFERRED.value]
+    graphs = loaded.published_graphs
     store = loaded.store
-    rounds = 0
+    clock = 0
+    grown: dict[str, int] = {}  # key -> clock at which it last grew
+    last_run: dict[int, int] = {}
+    passes = 0
     while True:
-        before = loaded.count(GRAPH_INFERRED)
-        for rule in ruleset.rules:
-            store.update(rule.update(graphs))
-        rounds += 1
-        after = loaded.count(GRAPH_INFERRED)
+        ran = 0
+        for index, rule in enumerate(ruleset.rules):
+            if index in last_run and not any(grown.get(key, -1) >= last_run[index] for key in rule.reads):
+                continue
+            clock += 1
+            last_run[index] = clock
+            new = set(store.query(rule.construct(), default_graph=graphs))
+            ran += 1
+            if new:
+                store.extend(ox.Quad(t.subject, t.predicate, t.object, GRAPH_INFERRED) for t in new)
+                grown[rule.writes] = clock
+        passes += 1
         if progress:
-            progress(rounds, after)
-        if after == before:
+            progress(passes, ran)
+        if ran == 0:
             return ruleset
 
 
@@ -214,7 +262,7 @@ def owlrl_entailments(loaded: LoadedGraph, ruleset: RuleSet | None = None) -> se
     from uugraph.export import to_rdflib
 
     ruleset = ruleset or compile_rules(loaded)
-    graph = to_rdflib(loaded.store, [GRAPH_ONTOLOGY, GRAPH_DATA])
+    graph = to_rdflib(loaded, loaded.asserted_graphs)
     before = set(graph)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
     derived = set()
