@@ -7,13 +7,12 @@ violations, a crash half-way) leaves an earlier ``dist/`` exactly as it was.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import pyoxigraph as ox
 
 from uugraph import describe, export
 from uugraph.config import Layout
@@ -63,41 +62,77 @@ def check(layout: Layout, progress: Progress | None = None, engine: str = "turbo
     return Checked(loaded, report)
 
 
-def published_triples(loaded: LoadedGraph) -> list[ox.Triple]:
-    """Ontology + data + derived links, canonical and sorted."""
-    unique = {q.triple for q in loaded.quads(loaded.published_graphs)}
-    return export.canonical_triples(unique)
+def published_ntriples(loaded: LoadedGraph) -> bytes:
+    """Ontology + data + derived links as canonical, sorted N-Triples."""
+    return export.canonical_ntriples(loaded.ntriples(loaded.published_graphs))
 
 
-def write_outputs(triples: list[ox.Triple], folder: Path) -> None:
+def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = None) -> None:
     """Write every published file into ``folder`` (which must exist)."""
-    export.write_turtle(triples, folder / "graph.ttl")
-    export.write_ntriples(triples, folder / "graph.nt")
-    document, context = export.jsonld_document(triples)
-    export.write_json(document, folder / "graph.jsonld")
-    export.write_json(context, folder / "context.jsonld")
-    description = describe.dataset_description(triples, folder)
+    progress = progress or Progress.quiet()
+    with progress.step("write N-Triples"):
+        (folder / "graph.nt").write_bytes(ntriples)
+    with progress.step("write Turtle"):
+        export.write_turtle(export.parse_ntriples(ntriples), folder / "graph.ttl")
+    with progress.step("write JSON-LD"):
+        stats = export.write_jsonld(ntriples, folder / "graph.jsonld", folder / "context.jsonld")
+    description = describe.dataset_description(stats, folder)
     export.write_turtle(description, folder / "void.ttl")
 
 
+# Above this many published triples, build writes the files in a forked child
+# while the parent runs SHACL: the two longest steps then share the two cores.
+PARALLEL_EXPORT_THRESHOLD = 200_000
+
+
 def build(layout: Layout, out: Path, progress: Progress | None = None, engine: str = "turbo") -> Checked:
-    """Validate, then publish into ``out`` atomically. Raises NonConforming on violations."""
+    """Validate, then publish into ``out`` atomically. Raises NonConforming on violations.
+
+    The files are written into a staging folder beside ``out`` and swapped in
+    only when validation passed and every file is complete; on a large graph
+    the writing overlaps validation (in a forked process), on a small one it
+    follows it.
+    """
     progress = progress or Progress.quiet()
-    checked = check(layout, progress, engine)
-    if not checked.report.conforms:
-        raise NonConforming(checked.report)
-    with progress.step("export"):
-        triples = published_triples(checked.loaded)
-        out = out.resolve()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-        try:
-            write_outputs(triples, staging)
-            _swap_in(staging, out)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+    loaded = prepare(layout, progress)
+    with progress.step("check shapes"):
+        check_shapes(loaded, engine)
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        writer = None
+        if _triple_count(loaded) > PARALLEL_EXPORT_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+            writer = multiprocessing.get_context("fork").Process(target=_export_into, args=(loaded, staging, progress), daemon=True)
+            writer.start()
+        with progress.step("validate"):
+            report = validate_graph(loaded, layout.root, engine)
+        checked = Checked(loaded, report)
+        if writer is not None:
+            if not report.conforms:
+                writer.kill()
+            writer.join()
+        if not report.conforms:
+            raise NonConforming(report)
+        if writer is None:
+            _export_into(loaded, staging, progress)
+        elif writer.exitcode != 0:
+            raise UugraphError(f"writing the published files failed (exit code {writer.exitcode}); nothing was published")
+        _swap_in(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return checked
+
+
+def _triple_count(loaded: LoadedGraph) -> int:
+    return len(loaded.store)
+
+
+def _export_into(loaded: LoadedGraph, staging: Path, progress: Progress) -> None:
+    with progress.step("serialise"):
+        ntriples = published_ntriples(loaded)
+    write_outputs(ntriples, staging, progress)
 
 
 def _swap_in(staging: Path, out: Path) -> None:

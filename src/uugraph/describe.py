@@ -8,13 +8,12 @@ project, so the description is as deterministic as the graph.
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from uugraph.config import base_iri, version
-from uugraph.export import RDF_TYPE, XSD, prefixes
+from uugraph.export import RDF_TYPE, XSD, GraphStats, prefixes
 
 DISTRIBUTIONS = [
     ("graph.ttl", "turtle", "text/turtle", "Turtle"),
@@ -27,8 +26,8 @@ def dataset_iri() -> str:
     return base_iri() + "id/dataset/uugraph"
 
 
-def dataset_description(triples: list[ox.Triple], folder: Path) -> list[ox.Triple]:
-    """VoID + DCAT triples describing the published graph in ``folder``."""
+def dataset_description(stats: GraphStats, folder: Path) -> list[ox.Triple]:
+    """VoID + DCAT triples describing the published graph in ``folder``, from counts made while writing it."""
     ns = prefixes()
     base = base_iri()
 
@@ -52,10 +51,8 @@ def dataset_description(triples: list[ox.Triple], folder: Path) -> list[ox.Tripl
         out.append(ox.Triple(s, p, o))
 
     a = ox.NamedNode(RDF_TYPE)
-    subjects = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
-    entities = {s for s in subjects if s.value.startswith(base + "id/")}
-    classes = Counter(t.object.value for t in triples if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode))
-    properties = Counter(t.predicate.value for t in triples)
+    subjects, classes, properties, total = stats.subjects, stats.classes, stats.properties, stats.triples
+    entities = {s for s in subjects if s.startswith(f"<{base}id/")}
     vocabularies = sorted({ns[p] for p in ("uuo", "org", "schema", "skos", "dcterms", "prov", "time", "foaf")})
 
     add(dataset, a, n("void", "Dataset"))
@@ -70,9 +67,9 @@ def dataset_description(triples: list[ox.Triple], folder: Path) -> list[ox.Tripl
     add(dataset, n("owl", "versionInfo"), lit(version()))
     add(dataset, n("dcat", "version"), lit(version()))
     add(dataset, n("void", "uriSpace"), lit(base + "id/"))
-    add(dataset, n("void", "triples"), count(len(triples)))
+    add(dataset, n("void", "triples"), count(total))
     add(dataset, n("void", "entities"), count(len(entities)))
-    add(dataset, n("void", "distinctSubjects"), count(len({t.subject for t in triples})))
+    add(dataset, n("void", "distinctSubjects"), count(len(subjects)))
     add(dataset, n("void", "properties"), count(len(properties)))
     add(dataset, n("void", "classes"), count(len(classes)))
     for vocabulary in vocabularies:

@@ -18,8 +18,9 @@ fast; the tests expand its output with pyld and compare it with the Turtle.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -61,28 +62,27 @@ TERM_PRIORITY = ["uuo", "org", "skos", "dcterms", "prov", "time", "schema", "foa
 # ---------------------------------------------------------------- helpers
 
 
-def sort_key(triple: ox.Triple) -> tuple[str, str, str]:
-    return (str(triple.subject), str(triple.predicate), str(triple.object))
+def canonical_ntriples(ntriples: bytes) -> bytes:
+    """Deduplicated, sorted N-Triples with blank nodes renamed by RDFC-1.0: byte-stable output.
 
-
-def canonical_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
-    """Sorted triples with blank nodes renamed by RDFC-1.0, so output is byte-stable.
-
-    Only the triples that touch a blank node are canonicalized (in our graphs,
-    the few RDF lists of the ontology), which keeps this cheap on big graphs.
+    Works on lines, not Python term objects, so a million triples sort in
+    seconds. Only the lines that mention a blank node are canonicalized (in our
+    graphs, the few RDF lists of the ontology), which keeps this cheap.
     """
-    plain: list[ox.Triple] = []
-    with_blanks = ox.Dataset()
-    for t in triples:
-        if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode):
-            with_blanks.add(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
-        else:
-            plain.append(t)
-    if len(with_blanks):
-        with_blanks.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        plain.extend(q.triple for q in with_blanks)
-    plain.sort(key=sort_key)
-    return plain
+    lines = set(ntriples.splitlines())
+    lines.discard(b"")
+    blank = {line for line in lines if b"_:" in line}
+    if blank:
+        lines -= blank
+        dataset = ox.Dataset(ox.parse(b"\n".join(blank), format=ox.RdfFormat.N_TRIPLES))
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        canonical = ox.serialize((q.triple for q in dataset), format=ox.RdfFormat.N_TRIPLES)
+        lines.update(line for line in canonical.splitlines() if line)
+    return b"\n".join(sorted(lines)) + b"\n"
+
+
+def parse_ntriples(ntriples: bytes) -> Iterator[ox.Triple]:
+    return (q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
 
 
 def to_rdflib(loaded, graphs: list[ox.NamedNode]):
@@ -94,31 +94,46 @@ def to_rdflib(loaded, graphs: list[ox.NamedNode]):
     return graph
 
 
-def write_turtle(triples: list[ox.Triple], path: Path) -> None:
+def write_turtle(triples: Iterable[ox.Triple], path: Path) -> None:
     # No "id:" prefix in Turtle: its local names would need escaped slashes (id:org\/leru);
     # full IRIs read better there. JSON-LD compact IRIs may contain slashes, so it keeps it.
     used = {k: v for k, v in prefixes().items() if k != "id"}
     ox.serialize(triples, path, format=ox.RdfFormat.TURTLE, prefixes=used)
 
 
-def write_ntriples(triples: list[ox.Triple], path: Path) -> None:
-    ox.serialize(triples, path, format=ox.RdfFormat.N_TRIPLES)
 
 
 # ---------------------------------------------------------------- JSON-LD
 
 
+@dataclass
+class GraphStats:
+    """Counts for the dataset description, gathered on the way (no extra pass)."""
+
+    triples: int = 0
+    subjects: set[str] = field(default_factory=set)
+    classes: Counter[str] = field(default_factory=Counter)
+    properties: Counter[str] = field(default_factory=Counter)
+
+
 class Compactor:
     """Turns IRIs into prefixed names and chooses a short term per property."""
 
-    def __init__(self, triples: list[ox.Triple]) -> None:
+    def __init__(self, triples: Iterable[ox.Triple]) -> None:
         self.prefixes = prefixes()
+        self.stats = GraphStats()
         # Longest namespace first, so id: wins over a shorter one that also matches.
         self._ordered = sorted(self.prefixes.items(), key=lambda kv: -len(kv[1]))
         kinds: dict[str, set[str]] = defaultdict(set)
+        stats = self.stats
         for t in triples:
             p = t.predicate.value
+            stats.triples += 1
+            stats.subjects.add(str(t.subject))
+            stats.properties[p] += 1
             if p == RDF_TYPE:
+                if isinstance(t.object, ox.NamedNode):
+                    stats.classes[t.object.value] += 1
                 continue
             o = t.object
             if isinstance(o, (ox.NamedNode, ox.BlankNode)):
@@ -195,26 +210,51 @@ class Compactor:
         return context
 
 
-def jsonld_document(triples: list[ox.Triple]) -> tuple[dict[str, object], dict[str, object]]:
-    """The compact JSON-LD document for ``triples`` and its ``@context``."""
-    compactor = Compactor(triples)
-    nodes: dict[str, dict[str, object]] = {}
-    for t in triples:  # sorted by subject, predicate, object
-        subject = compactor.node_id(t.subject)
-        node = nodes.setdefault(subject, {"@id": subject})
+def write_jsonld(ntriples: bytes, document_path: Path, context_path: Path) -> GraphStats:
+    """Write the compact JSON-LD document and its context from sorted N-Triples, node by node.
+
+    Two passes over the triples: one to choose the context's terms, one to
+    write each subject's node as soon as its triples (adjacent, since the
+    input is sorted) are read. Memory stays bounded by one node.
+    """
+    compactor = Compactor(parse_ntriples(ntriples))
+    context = compactor.context()
+    write_json({"@context": context}, context_path)
+    with document_path.open("w", encoding="utf-8") as out:
+        header = json.dumps({"@context": context}, ensure_ascii=False, indent=1)
+        out.write(header[: header.rindex("}")].rstrip() + ',\n "@graph": [')
+        first = True
+        for node in _nodes(compactor, parse_ntriples(ntriples)):
+            out.write(("\n  " if first else ",\n  ") + json.dumps(node, ensure_ascii=False, separators=(",", ":")))
+            first = False
+        out.write("\n ]\n}\n")
+    return compactor.stats
+
+
+def _nodes(compactor: Compactor, triples: Iterable[ox.Triple]) -> Iterator[dict[str, object]]:
+    current: dict[str, object] | None = None
+    current_subject: ox.Term | None = None
+    for t in triples:
+        if t.subject != current_subject:
+            if current is not None:
+                yield _single_values(current)
+            current_subject = t.subject
+            current = {"@id": compactor.node_id(t.subject)}
+        assert current is not None
         if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            node.setdefault("@type", []).append(compactor.iri(t.object.value))  # type: ignore[union-attr]
+            current.setdefault("@type", []).append(compactor.iri(t.object.value))  # type: ignore[union-attr]
             continue
         key = compactor.key(t.predicate.value)
-        node.setdefault(key, []).append(compactor.value(t.predicate.value, t.object))  # type: ignore[union-attr]
-    graph = []
-    for node in nodes.values():
-        for key, values in list(node.items()):
-            if key != "@id" and isinstance(values, list) and len(values) == 1:
-                node[key] = values[0]
-        graph.append(node)
-    context = compactor.context()
-    return {"@context": context, "@graph": graph}, {"@context": context}
+        current.setdefault(key, []).append(compactor.value(t.predicate.value, t.object))  # type: ignore[union-attr]
+    if current is not None:
+        yield _single_values(current)
+
+
+def _single_values(node: dict[str, object]) -> dict[str, object]:
+    for key, values in list(node.items()):
+        if key != "@id" and isinstance(values, list) and len(values) == 1:
+            node[key] = values[0]
+    return node
 
 
 def write_json(document: object, path: Path) -> None:

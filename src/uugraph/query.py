@@ -79,7 +79,7 @@ class Table:
         if self.boolean is not None:
             return json.dumps({"head": {}, "boolean": self.boolean}, indent=2)
         bindings = [
-            {var: v.json() for var, v in zip(self.variables, row) if v is not None} for row in self.rows
+            {var: v.json() for var, v in zip(self.variables, row, strict=True) if v is not None} for row in self.rows
         ]
         return json.dumps({"head": {"vars": self.variables}, "results": {"bindings": bindings}}, indent=2, ensure_ascii=False)
 
@@ -122,10 +122,10 @@ class Table:
 
         cells = [[show(v) for v in row] for row in self.rows]
         widths = [max([len(var)] + [len(r[i]) for r in cells]) for i, var in enumerate(self.variables)]
-        lines = ["  ".join(var.ljust(w) for var, w in zip(self.variables, widths)).rstrip()]
+        lines = ["  ".join(var.ljust(w) for var, w in zip(self.variables, widths, strict=True)).rstrip()]
         lines.append("  ".join("-" * w for w in widths))
         for row in cells:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
         lines.append(f"({len(self.rows)} row{'s' if len(self.rows) != 1 else ''})")
         return "\n".join(lines)
 

@@ -466,7 +466,7 @@ def open_questions(reference_dir: Path) -> list[str]:
     members = _read(reference_dir / "members.csv")
     for row in organisations:
         fields, confidence = ORGANISATION_FIELDS.get(row["key"], (set(), "unconfirmed"))
-        qid, ror = row["wikidata"].strip(), row["ror"].strip()
+        qid = row["wikidata"].strip()
         if QID_RE.match(qid) and "wikidata" not in fields:
             questions.append(f"{row['acronym'] or row['name']}: Wikidata {qid} is single-source ({row['confidence']}).")
         if confidence == "unconfirmed":
