@@ -131,3 +131,54 @@ def is_slug(text: str) -> bool:
     (True, False)
     """
     return bool(_SLUG_RE.match(text))
+
+
+def document_path(iri: str) -> str | None:
+    """The path of the document that describes ``iri``, relative to the base (Cool URIs: thing ≠ page).
+
+    A thing ``<base>id/org/leru`` is described by ``<base>doc/org/leru``; a
+    fragment (``…#period``) by its page; an ontology term ``<base>def/University``
+    by ``<base>doc/def/University`` and the ontology ``<base>def/`` by
+    ``<base>doc/def``. The static site stores the document as
+    ``doc/org/leru.html`` (and ``.ttl``, ``.jsonld``); the server answers
+    ``/id/org/leru`` with 303 to ``/doc/org/leru``. IRIs outside the base have
+    no document here.
+
+    >>> document_path(base_iri() + "id/org/leru")
+    'doc/org/leru'
+    >>> document_path(base_iri() + "id/membership/leru/utrecht-university#period")
+    'doc/membership/leru/utrecht-university'
+    >>> document_path(base_iri() + "def/University"), document_path(base_iri() + "def/")
+    ('doc/def/University', 'doc/def')
+    >>> document_path("https://ror.org/04pp8hn57") is None
+    True
+    """
+    base = base_iri()
+    if not iri.startswith(base):
+        return None
+    rest = iri[len(base):].split("#", 1)[0]
+    if rest.startswith("id/") and len(rest) > 3:
+        return "doc/" + rest[3:]
+    if rest == "def/":
+        return "doc/def"
+    if rest.startswith("def/"):
+        return "doc/" + rest
+    return None
+
+
+def thing_iri(document: str) -> str | None:
+    """The IRI a document path describes: the inverse of :func:`document_path`.
+
+    >>> thing_iri("doc/org/leru") == base_iri() + "id/org/leru"
+    True
+    >>> thing_iri("doc/def") == base_iri() + "def/"
+    True
+    """
+    document = document.strip("/")
+    if document == "doc/def":
+        return base_iri() + "def/"
+    if document.startswith("doc/def/"):
+        return base_iri() + document[len("doc/"):]
+    if document.startswith("doc/") and len(document) > 4:
+        return base_iri() + "id/" + document[len("doc/"):]
+    return None
