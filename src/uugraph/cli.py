@@ -16,12 +16,16 @@ from uugraph import __doc__ as package_doc
 from uugraph.config import Layout, base_iri, version
 from uugraph.errors import EXIT_INPUT, EXIT_NONCONFORMING, EXIT_OK, InputError, UugraphError
 from uugraph.progress import Progress
+from uugraph.publish import PRESETS
 from uugraph.validate import ENGINES
 
 EPILOG = """exit codes:
   0  ok: the graph conforms (warnings may be printed)
   1  the data does not conform to the shapes (SHACL violations)
   2  bad input or runtime error: a file that does not parse, a missing folder, an unknown query
+  3  a SPARQL server could not be reached (publish, query --endpoint)
+  4  a SPARQL server refused the credentials
+  5  a SPARQL server rejected the request
 """
 
 
@@ -160,6 +164,40 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Upload the built graph (dist/graph.nt) into a SPARQL server, atomically and idempotently.
+
+    The graph goes into a staging named graph (Graph Store Protocol with --store-endpoint,
+    else SPARQL Update) and replaces the live graph with one MOVE when complete; a failed
+    upload leaves the previous graph intact, and an unchanged build is not sent again.
+    Credentials come only from UUGRAPH_SPARQL_USER/UUGRAPH_SPARQL_PASSWORD or UUGRAPH_SPARQL_TOKEN.
+    Exit codes beyond 0-2: 3 server unreachable, 4 credentials refused, 5 request rejected.
+    """
+    from uugraph.publish import Client, Endpoints, publish
+
+    if args.preset:
+        endpoints = Endpoints.from_preset(args.preset[0], args.preset[1])
+        if args.endpoint or args.update_endpoint or args.store_endpoint:
+            endpoints = Endpoints(args.endpoint or endpoints.query, args.update_endpoint or endpoints.update, args.store_endpoint or endpoints.store)
+    elif args.endpoint and args.update_endpoint:
+        endpoints = Endpoints(args.endpoint, args.update_endpoint, args.store_endpoint)
+    else:
+        raise InputError("publish", None, None, "give --endpoint and --update-endpoint (and --store-endpoint for the Graph Store Protocol), or --preset NAME BASE_URL")
+
+    def progress(sent: int, total: int) -> None:
+        if not args.quiet:
+            print(f"[uugraph] publish {sent}/{total} triples", file=sys.stderr, flush=True)
+
+    result = publish(Path(args.dist), endpoints, args.graph, chunk_triples=args.chunk_triples, client=Client(retries=args.retries), progress=progress, force=args.force)
+    summary = {"graph": result.graph, "triples": result.triples, "checksum": result.checksum, "changed": result.changed, "chunks": result.chunks}
+    if args.format == "json":
+        print(json.dumps(summary))
+    else:
+        state = "published" if result.changed else "unchanged, nothing sent"
+        print(f"{state}: <{result.graph}> {result.triples} triples ({result.checksum})", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_mint(args: argparse.Namespace) -> int:
     """Print the IRI the minting rule gives a name (for curators adding a resource)."""
     from uugraph.iris import mint
@@ -230,6 +268,18 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--violations", type=int, default=0, help="inject this many SHACL violations of known kinds")
     s.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     s.add_argument("--format", choices=("text", "json"), default="text")
+
+    p = verb("publish", cmd_publish)
+    p.add_argument("--dist", metavar="DIR", default="dist", help="the build to publish (default: dist/)")
+    p.add_argument("--endpoint", metavar="QUERY_URL", help="the SPARQL query endpoint")
+    p.add_argument("--update-endpoint", metavar="UPDATE_URL", help="the SPARQL update endpoint")
+    p.add_argument("--store-endpoint", metavar="GSP_URL", help="the Graph Store HTTP Protocol endpoint (faster uploads)")
+    p.add_argument("--preset", nargs=2, metavar=("NAME", "BASE_URL"), help="fill the endpoints in for a store: " + ", ".join(sorted(PRESETS)))
+    p.add_argument("--graph", metavar="IRI", help="the named graph to publish into (default: the dataset IRI)")
+    p.add_argument("--chunk-triples", type=int, default=50_000, help="triples per upload request (default 50000)")
+    p.add_argument("--retries", type=int, default=4, help="retries with backoff on 5xx and connection errors (default 4)")
+    p.add_argument("--force", action="store_true", help="upload even when the server already has this build")
+    p.add_argument("--format", choices=("text", "json"), default="text")
 
     m = verb("mint", cmd_mint)
     m.add_argument("kind", help="kind of resource: org, membership, figure, country, person, …")

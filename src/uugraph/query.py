@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from uugraph.config import base_iri
-from uugraph.errors import InputError, UugraphError
+from uugraph.errors import InputError, Rejected, Unauthorised, Unreachable
 from uugraph.load import (
     LoadedGraph,
     QueryFile,
@@ -183,8 +183,10 @@ def run_embedded(loaded: LoadedGraph, text: str) -> Table:
 
 def run_remote(endpoint: str, text: str, *, graph: str | None = None, timeout: float = 30.0) -> Table:
     """Run a query on a SPARQL endpoint through SPARQLWrapper; the same Table as embedded."""
+    import urllib.error
+
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+    from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException, Unauthorized
 
     check_query(Path("<query>"), text)
     client = SPARQLWrapper(endpoint)
@@ -196,10 +198,18 @@ def run_remote(endpoint: str, text: str, *, graph: str | None = None, timeout: f
     client.setQuery(f"BASE <{base_iri()}>\n{text}")
     try:
         data = client.query().convert()
+    except Unauthorized:
+        raise Unauthorised(f"{endpoint}: the endpoint refused the credentials") from None
+    except EndPointInternalError as exc:
+        raise Unreachable(f"{endpoint}: server error: {str(exc).splitlines()[0][:200]}") from None
     except SPARQLWrapperException as exc:
-        raise UugraphError(f"{endpoint}: the endpoint rejected the query: {exc}") from exc
+        raise Rejected(f"{endpoint}: the endpoint rejected the query: {str(exc).splitlines()[0][:300]}") from None
+    except urllib.error.HTTPError as exc:
+        if exc.code in (401, 403):
+            raise Unauthorised(f"{endpoint}: the endpoint refused the credentials (HTTP {exc.code})") from None
+        raise (Unreachable if exc.code >= 500 else Rejected)(f"{endpoint}: HTTP {exc.code}") from None
     except OSError as exc:
-        raise UugraphError(f"{endpoint}: cannot reach the endpoint: {exc}") from exc
+        raise Unreachable(f"{endpoint}: cannot reach the endpoint: {getattr(exc, 'reason', exc)}") from None
     if "boolean" in data:
         return Table([], [], boolean=bool(data["boolean"]))
     variables = list(data["head"].get("vars", []))

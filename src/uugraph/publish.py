@@ -1,0 +1,249 @@
+"""Stage 6, publish: put a build into a SPARQL server through the standard protocols only.
+
+The graph goes up in chunks into a *staging* named graph, with the SPARQL 1.1
+Graph Store HTTP Protocol when the store offers it (``--store-endpoint``) or
+with SPARQL Update ``INSERT DATA`` through SPARQLWrapper otherwise. Only when
+every chunk is in does one SPARQL Update request ``MOVE`` the staging graph
+onto the live one and record what was published, so a reader never sees half
+a graph and a failed or interrupted upload leaves the previous graph intact.
+Publishing the same build twice changes nothing: the record's checksum is
+compared first and an unchanged build is not uploaded again.
+
+Nothing outside the publication's own graphs is touched: the live graph, its
+staging graph and its record graph (``<graph>#publication``).
+
+Credentials come from the environment, never from the command line, and are
+never printed: ``UUGRAPH_SPARQL_USER`` and ``UUGRAPH_SPARQL_PASSWORD`` (HTTP
+Basic) or ``UUGRAPH_SPARQL_TOKEN`` (Bearer).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from uugraph.describe import dataset_iri
+from uugraph.errors import InputError, Rejected, Unauthorised, Unreachable
+
+# How stores lay out their endpoints, for --preset NAME BASE_URL.
+PRESETS: dict[str, tuple[str, str, str | None]] = {
+    "oxigraph": ("{base}/query", "{base}/update", "{base}/store"),
+    "fuseki": ("{base}/query", "{base}/update", "{base}/data"),  # BASE_URL = http://host:3030/DATASET
+    "virtuoso": ("{base}/sparql", "{base}/sparql", "{base}/sparql-graph-crud-auth"),
+    "graphdb": ("{base}", "{base}/statements", "{base}/rdf-graphs/service"),  # BASE_URL = http://host:7200/repositories/REPO
+    "qlever": ("{base}", "{base}", None),  # QLever takes updates on its one endpoint, with an access token
+}
+
+SPDX_CHECKSUM = "http://spdx.org/rdf/terms#checksumValue"
+VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    query: str
+    update: str
+    store: str | None = None
+
+    @classmethod
+    def from_preset(cls, name: str, base_url: str) -> Endpoints:
+        if name not in PRESETS:
+            raise InputError("--preset", None, None, f"unknown preset {name!r}; known: {', '.join(sorted(PRESETS))}")
+        query, update, store = PRESETS[name]
+        base = base_url.rstrip("/")
+        return cls(query.format(base=base), update.format(base=base), store.format(base=base) if store else None)
+
+
+@dataclass
+class PublishResult:
+    graph: str
+    triples: int
+    checksum: str
+    changed: bool
+    chunks: int
+
+
+def _auth_header() -> dict[str, str]:
+    token = os.environ.get("UUGRAPH_SPARQL_TOKEN")
+    if token:
+        return {"Authorization": f"Bearer {token}"}
+    user = os.environ.get("UUGRAPH_SPARQL_USER")
+    if user is not None:
+        secret = f"{user}:{os.environ.get('UUGRAPH_SPARQL_PASSWORD', '')}".encode()
+        return {"Authorization": "Basic " + base64.b64encode(secret).decode("ascii")}
+    return {}
+
+
+class Client:
+    """HTTP with bounded retries: backoff on 5xx and connection errors, none on 4xx."""
+
+    def __init__(self, retries: int = 4, backoff: float = 0.5, timeout: float = 60.0, sleep: Callable[[float], None] = time.sleep):
+        self.retries = retries
+        self.backoff = backoff
+        self.timeout = timeout
+        self.sleep = sleep
+        self.headers = _auth_header()
+
+    def request(self, method: str, url: str, body: bytes | None = None, content_type: str | None = None, accept: str | None = None) -> bytes:
+        headers = dict(self.headers)
+        if content_type:
+            headers["Content-Type"] = content_type
+        if accept:
+            headers["Accept"] = accept
+        last: Exception | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                with urllib.request.urlopen(urllib.request.Request(url, data=body, method=method, headers=headers), timeout=self.timeout) as response:
+                    return response.read()
+            except urllib.error.HTTPError as exc:
+                detail = exc.read(500).decode("utf-8", "replace").strip()
+                if exc.code in (401, 403):
+                    raise Unauthorised(f"{url}: the server refused the credentials (HTTP {exc.code}); set UUGRAPH_SPARQL_USER/UUGRAPH_SPARQL_PASSWORD or UUGRAPH_SPARQL_TOKEN") from None
+                if exc.code >= 500:
+                    last = Unreachable(f"{url}: server error HTTP {exc.code}: {detail[:200]}")
+                    continue
+                raise Rejected(f"{url}: the server rejected the request (HTTP {exc.code}): {detail[:300]}") from None
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
+                reason = getattr(exc, "reason", exc)
+                last = Unreachable(f"{url}: cannot reach the server: {reason}")
+                continue
+        assert last is not None
+        raise last
+
+    def update(self, endpoint: str, text: str) -> None:
+        """Send a SPARQL Update through SPARQLWrapper (POST, application/sparql-update), with the same retries."""
+        from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, Unauthorized
+
+        client = SPARQLWrapper(endpoint)
+        client.setMethod(POST)
+        client.setRequestMethod(POSTDIRECTLY)
+        client.setTimeout(int(self.timeout))
+        for name, value in self.headers.items():
+            client.addCustomHttpHeader(name, value)
+        client.setQuery(text)
+        last: Exception | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                client.query()
+                return
+            except Unauthorized:
+                raise Unauthorised(f"{endpoint}: the server refused the credentials; set UUGRAPH_SPARQL_USER/UUGRAPH_SPARQL_PASSWORD or UUGRAPH_SPARQL_TOKEN") from None
+            except EndPointInternalError as exc:
+                last = Unreachable(f"{endpoint}: server error: {str(exc)[:200]}")
+            except urllib.error.HTTPError as exc:
+                if exc.code in (401, 403):
+                    raise Unauthorised(f"{endpoint}: the server refused the credentials (HTTP {exc.code})") from None
+                if exc.code >= 500:
+                    last = Unreachable(f"{endpoint}: server error HTTP {exc.code}")
+                    continue
+                raise Rejected(f"{endpoint}: the server rejected the update (HTTP {exc.code})") from None
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
+                last = Unreachable(f"{endpoint}: cannot reach the server: {getattr(exc, 'reason', exc)}")
+            except Exception as exc:  # SPARQLWrapper's other errors (bad request, not found) are rejections
+                raise Rejected(f"{endpoint}: the server rejected the update: {str(exc).splitlines()[0][:300]}") from None
+        assert last is not None
+        raise last
+
+    def select(self, endpoint: str, text: str) -> list[dict[str, dict[str, str]]]:
+        import json
+
+        body = urllib.parse.urlencode({"query": text}).encode("ascii")
+        data = self.request("POST", endpoint, body, "application/x-www-form-urlencoded", "application/sparql-results+json")
+        return json.loads(data)["results"]["bindings"]
+
+
+def _chunks(ntriples: bytes, size: int) -> Iterator[bytes]:
+    """N-Triples in chunks of ``size`` lines; every line with a blank node goes in the first chunk.
+
+    Each request is its own document, so a blank node split across two chunks
+    would become two nodes; keeping all of them together keeps lists whole.
+    """
+    lines = [line for line in ntriples.splitlines() if line.strip()]
+    blank = [line for line in lines if b"_:" in line]
+    plain = [line for line in lines if b"_:" not in line]
+    first = blank + plain[: max(0, size - len(blank))]
+    yield b"\n".join(first) + b"\n"
+    for start in range(max(0, size - len(blank)), len(plain), size):
+        yield b"\n".join(plain[start : start + size]) + b"\n"
+
+
+def staging_graph(graph: str) -> str:
+    return "urn:uugraph:staging:" + hashlib.sha256(graph.encode("utf-8")).hexdigest()[:16]
+
+
+def record_graph(graph: str) -> str:
+    return graph.split("#", 1)[0] + "#publication"
+
+
+def published_checksum(client: Client, endpoints: Endpoints, graph: str) -> str | None:
+    rows = client.select(
+        endpoints.query,
+        f"SELECT ?sum WHERE {{ GRAPH <{record_graph(graph)}> {{ <{graph}> <{SPDX_CHECKSUM}> ?sum }} }}",
+    )
+    return rows[0]["sum"]["value"] if rows else None
+
+
+def publish(
+    dist: Path,
+    endpoints: Endpoints,
+    graph: str | None = None,
+    *,
+    chunk_triples: int = 50_000,
+    client: Client | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    force: bool = False,
+) -> PublishResult:
+    """Upload ``dist/graph.nt`` into ``graph`` on the server, atomically and idempotently."""
+    source = dist / "graph.nt"
+    if not source.is_file():
+        raise InputError(str(source), None, None, "no built graph here: run `uugraph build` first")
+    graph = graph or dataset_iri()
+    ntriples = source.read_bytes()
+    checksum = "sha256:" + hashlib.sha256(ntriples).hexdigest()
+    total = sum(1 for line in ntriples.splitlines() if line.strip())
+    client = client or Client()
+    if not force and published_checksum(client, endpoints, graph) == checksum:
+        return PublishResult(graph, total, checksum, changed=False, chunks=0)
+
+    staging = staging_graph(graph)
+    chunks = 0
+    sent = 0
+    if endpoints.store:
+        target = f"{endpoints.store}?{urllib.parse.urlencode({'graph': staging})}"
+        for chunk in _chunks(ntriples, chunk_triples):
+            # PUT the first chunk (replacing any staging left by an interrupted run), POST the rest.
+            client.request("PUT" if chunks == 0 else "POST", target, chunk, "application/n-triples")
+            chunks += 1
+            sent += chunk.count(b"\n")
+            if progress:
+                progress(sent, total)
+    else:
+        client.update(endpoints.update, f"DROP SILENT GRAPH <{staging}>")
+        for chunk in _chunks(ntriples, chunk_triples):
+            client.update(endpoints.update, f"INSERT DATA {{ GRAPH <{staging}> {{\n{chunk.decode('utf-8')}}} }}")
+            chunks += 1
+            sent += chunk.count(b"\n")
+            if progress:
+                progress(sent, total)
+    record = record_graph(graph)
+    # One update request: the store applies it as one transaction, so the swap is all or nothing.
+    client.update(
+        endpoints.update,
+        f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}> ;\n"
+        f"DROP SILENT GRAPH <{record}> ;\n"
+        f'INSERT DATA {{ GRAPH <{record}> {{ <{graph}> <{SPDX_CHECKSUM}> "{checksum}" ; '
+        f'<{VOID_TRIPLES}> "{total}"^^<http://www.w3.org/2001/XMLSchema#integer> . }} }}',
+    )
+    return PublishResult(graph, total, checksum, changed=True, chunks=chunks)
