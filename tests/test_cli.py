@@ -88,7 +88,7 @@ def test_no_verb_is_a_usage_error() -> None:
 
 
 def test_unknown_verb_is_a_usage_error() -> None:
-    done = run_cli("publish")
+    done = run_cli("frobnicate")
     assert done.returncode == 2
     assert "invalid choice" in done.stderr
 

@@ -82,8 +82,9 @@ def test_void_description_counts_the_published_triples(built_dist: Path) -> None
 def test_two_builds_are_byte_identical(layout: Layout, built_dist: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     build(layout, again)
-    first = sorted(p.name for p in built_dist.iterdir())
-    assert first == sorted(p.name for p in again.iterdir())
+    first = sorted(str(p.relative_to(built_dist)) for p in built_dist.rglob("*") if p.is_file())
+    assert first == sorted(str(p.relative_to(again)) for p in again.rglob("*") if p.is_file())
+    assert len(first) > 10
     for name in first:
         assert (built_dist / name).read_bytes() == (again / name).read_bytes(), name
 
@@ -91,7 +92,7 @@ def test_two_builds_are_byte_identical(layout: Layout, built_dist: Path, tmp_pat
 def test_failed_build_leaves_previous_dist_untouched(project_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "dist"
     build(Layout(root=project_copy), out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {str(p): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     # A membership with two members: a SHACL violation, so nothing may be published.
     (project_copy / "data" / "broken.ttl").write_text(
         "@prefix org: <http://www.w3.org/ns/org#> .\n"
@@ -100,7 +101,7 @@ def test_failed_build_leaves_previous_dist_untouched(project_copy: Path, tmp_pat
     )
     with pytest.raises(NonConforming):
         build(Layout(root=project_copy), out)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {str(p): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dist.")], "staging folders were left behind"
 
 

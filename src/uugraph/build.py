@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from uugraph import describe, export
+from uugraph import describe, export, release
 from uugraph.config import Layout
 from uugraph.errors import EXIT_NONCONFORMING, UugraphError
 from uugraph.load import LoadedGraph, load
@@ -118,6 +118,8 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
             _export_into(loaded, staging, progress)
         elif writer.exitcode != 0:
             raise UugraphError(f"writing the published files failed (exit code {writer.exitcode}); nothing was published")
+        with progress.step("release bundle"):
+            release.write_bundle(staging, loaded, report)
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -133,6 +135,8 @@ def _export_into(loaded: LoadedGraph, staging: Path, progress: Progress) -> None
     with progress.step("serialise"):
         ntriples = published_ntriples(loaded)
     write_outputs(ntriples, staging, progress)
+    with progress.step("documents"):
+        release.write_documents(loaded, staging)
 
 
 def _swap_in(staging: Path, out: Path) -> None:

@@ -37,6 +37,18 @@ def version() -> str:
         return "0.0.0"
 
 
+def release_date() -> str | None:
+    """The release date of this version, from ``[tool.uugraph] release-date`` in pyproject.toml."""
+    import tomllib
+
+    path = project_root() / "pyproject.toml"
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle).get("tool", {}).get("uugraph", {}).get("release-date")
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+
+
 def project_root() -> Path:
     """The checkout the package runs from: the folder holding ``pyproject.toml``.
 

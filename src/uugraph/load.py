@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from uugraph.config import Layout, base_iri
+from uugraph.config import Layout, base_iri, release_date, version
 from uugraph.errors import InputError
 
 GRAPH_INFERRED = ox.NamedNode("urn:uugraph:graph:inferred")
@@ -216,18 +216,34 @@ def _load_folder(folder: Path, layer: str, loaded: LoadedGraph) -> None:
         loaded.files[layer].append(path)
 
 
-def _stamp_namespace(loaded: LoadedGraph) -> None:
-    """Add ``vann:preferredNamespaceUri``: a literal cannot be relative, so it comes from the config."""
+def _stamp_ontology(loaded: LoadedGraph) -> None:
+    """Stamp the ontology header from the project: version IRI and number, release date, namespace.
+
+    They come from pyproject.toml and the base IRI rather than from the Turtle
+    file, so a release cannot publish an ontology whose version says otherwise.
+    """
     ontology = ox.NamedNode(base_iri() + "def/")
-    stamp = ox.Quad(ontology, ox.NamedNode(VANN + "preferredNamespaceUri"), ox.Literal(ontology.value), loaded.ontology_graphs[0])
-    loaded.store.add(stamp)
+    graph = loaded.ontology_graphs[0]
+    owl, dcterms = "http://www.w3.org/2002/07/owl#", "http://purl.org/dc/terms/"
+    for predicate in (owl + "versionIRI", owl + "versionInfo", dcterms + "modified", VANN + "preferredNamespaceUri"):
+        for quad in list(loaded.store.quads_for_pattern(ontology, ox.NamedNode(predicate), None, graph)):
+            loaded.store.remove(quad)
+    stamps = [
+        (VANN + "preferredNamespaceUri", ox.Literal(ontology.value)),
+        (owl + "versionIRI", ox.NamedNode(f"{ontology.value}{version()}")),
+        (owl + "versionInfo", ox.Literal(version())),
+    ]
+    released = release_date()
+    if released:
+        stamps.append((dcterms + "modified", ox.Literal(released, datatype=ox.NamedNode(XSD + "date"))))
+    loaded.store.extend(ox.Quad(ontology, ox.NamedNode(p), o, graph) for p, o in stamps)
 
 
 def load(layout: Layout, *, with_queries: bool = True) -> LoadedGraph:
     """Parse the ontology, data and shapes (and, by default, the queries)."""
     loaded = LoadedGraph(store=ox.Store())
     _load_folder(layout.ontology_dir, "ontology", loaded)
-    _stamp_namespace(loaded)
+    _stamp_ontology(loaded)
     _load_folder(layout.data_dir, "data", loaded)
     _load_folder(layout.shapes_dir, "shapes", loaded)
     if with_queries:

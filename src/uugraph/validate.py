@@ -44,6 +44,7 @@ class Report:
     conforms: bool
     results: list[Result]
     triples: int
+    report_ntriples: bytes = b""  # the engine's SHACL report graph, for the release bundle
 
     @property
     def violations(self) -> list[Result]:
@@ -221,7 +222,8 @@ def validate_graph(loaded: LoadedGraph, root: Path | None = None, engine: str = 
     _, report_graph, _ = _run_shacl(engine, data, shapes)
     results = _results(report_graph, loaded, root, shapes)
     triples = data.count("\n")
-    return Report(conforms=not any(r.severity == "Violation" for r in results), results=results, triples=triples)
+    report_nt = report_graph.serialize(format="nt", encoding="utf-8")
+    return Report(conforms=not any(r.severity == "Violation" for r in results), results=results, triples=triples, report_ntriples=report_nt)
 
 
 def format_results(results: Iterable[Result]) -> str:
