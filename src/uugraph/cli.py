@@ -209,6 +209,66 @@ def cmd_mint(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the built graph over HTTP: Cool-URI documents, a read-only SPARQL 1.1 endpoint and the dumps.
+
+    Serves DIR (--dist, default dist/); builds into it first when it has no
+    graph.nt or when --data is given (exit code 1 if the data does not
+    conform). /id/PATH answers 303 See Other to /doc/PATH, which negotiates
+    HTML, Turtle, JSON-LD and N-Triples (or take a suffix: /doc/org/leru.ttl);
+    /sparql is the SPARQL 1.1 Protocol endpoint (a query page in a browser);
+    /graph.ttl, /graph.nt, /graph.jsonld, /context.jsonld, /void.ttl and
+    /.well-known/void are the dumps and the dataset description; the static
+    site of DIR/site/ is served where it has a file. Queries run in forked
+    worker processes: one running longer than --timeout is killed (503);
+    updates and SERVICE are refused. Runs until interrupted (Ctrl-C or
+    SIGTERM), then exits 0; exit code 2 when the port cannot be bound.
+    """
+    from uugraph.serve import run_serve
+
+    dist = Path(args.dist)
+    if args.data or not (dist / "graph.nt").is_file():
+        from uugraph.build import NonConforming, build
+
+        try:
+            build(_layout(args), dist, Progress(enabled=not args.quiet))
+        except NonConforming as exc:
+            for result in exc.report.violations:
+                print(result.line(), file=sys.stderr)
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_NONCONFORMING
+
+    def announce(message: str) -> None:
+        if not args.quiet:
+            print(f"[uugraph] {message}", file=sys.stderr, flush=True)
+
+    run_serve(
+        dist,
+        host=args.host,
+        port=args.port,
+        timeout=args.timeout,
+        max_rows=args.max_rows,
+        max_body=args.max_body,
+        workers=args.workers,
+        queries_dir=_layout(args).queries_dir,
+        cache_bytes=int(args.cache_mb * (1 << 20)),
+        worker_memory=int(args.query_memory_mb * (1 << 20)),
+        access_log=args.access_log,
+        announce=announce,
+    )
+    return EXIT_OK
+
+
+def _positive(kind):
+    def convert(text: str):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be greater than 0, not {text}")
+        return value
+
+    return convert
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="uugraph",
@@ -280,6 +340,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--retries", type=int, default=4, help="retries with backoff on 5xx and connection errors (default 4)")
     p.add_argument("--force", action="store_true", help="upload even when the server already has this build")
     p.add_argument("--format", choices=("text", "json"), default="text")
+
+    sv = verb("serve", cmd_serve)
+    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    sv.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    sv.add_argument("--dist", metavar="DIR", default="dist", help="the built folder to serve (default: dist/)")
+    sv.add_argument("--data", metavar="DIR", help="build from DIR instead of data/ into --dist before serving")
+    sv.add_argument("--timeout", metavar="SECONDS", type=_positive(float), default=5.0, help="stop a query after this long and answer 503 (default: 5)")
+    sv.add_argument("--max-rows", metavar="N", type=_positive(int), default=10_000, help="cut results at N rows or triples, with X-Result-Truncated: true (default: 10000)")
+    sv.add_argument("--max-body", metavar="BYTES", type=_positive(int), default=1_048_576, help="refuse larger request bodies with 413 (default: 1048576)")
+    sv.add_argument("--workers", metavar="N", type=_positive(int), help="query worker processes (default: the number of CPUs, at least 2)")
+    sv.add_argument("--cache-mb", metavar="MB", type=float, default=64, help="memory for cached query answers, in MiB; 0 runs every query (default: 64)")
+    sv.add_argument("--query-memory-mb", metavar="MB", type=float, default=1024, help="memory a query may use, in MiB; more ends it with 503 (0: no cap; default: 1024)")
+    sv.add_argument("--access-log", action="store_true", help="log every request on stderr")
 
     m = verb("mint", cmd_mint)
     m.add_argument("kind", help="kind of resource: org, membership, figure, country, person, …")
