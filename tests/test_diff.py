@@ -1,0 +1,233 @@
+"""``uugraph diff``: two builds of the real data, one with known changes, compared in words and as patches."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import rdflib
+from conftest import ROOT, run_cli
+from rdflib.compare import isomorphic
+
+from uugraph.build import build
+from uugraph.config import Layout
+from uugraph.diff import apply_patch, diff, read_canonical
+from uugraph.errors import InputError
+
+ETH_MEMBERSHIP = re.compile(r"<id/membership/leru/eth-zurich(#period|#start)?> a .*?\.\n\n", re.S)
+
+
+def _change_data(root: Path) -> None:
+    """The edits a curator might make: a figure, a new and an ended membership, a rename, an identifier."""
+    figures = root / "data" / "figures.ttl"
+    text = figures.read_text(encoding="utf-8")
+    assert text.count('schema:value "23"^^xsd:integer') == 1
+    figures.write_text(text.replace('schema:value "23"^^xsd:integer', 'schema:value "24"^^xsd:integer'), encoding="utf-8")
+
+    networks = root / "data" / "networks.ttl"
+    text = networks.read_text(encoding="utf-8")
+    assert text.count('skos:prefLabel "Utrecht Network"@en') == 1
+    text = text.replace('skos:prefLabel "Utrecht Network"@en', 'skos:prefLabel "The Utrecht Network"@en')
+    text += """
+# Added for the diff test: Bergen joins LERU in March 2027.
+<id/membership/leru/university-of-bergen> a org:Membership ;
+    org:member <id/org/university-of-bergen> ;
+    org:organization <id/org/leru> ;
+    org:role <id/concept/role/member> ;
+    org:memberDuring <id/membership/leru/university-of-bergen#period> ;
+    prov:wasDerivedFrom <id/source/uu-international-networks> ;
+    uuo:lastChecked "2026-11-25"^^xsd:date .
+
+<id/membership/leru/university-of-bergen#period> a time:Interval ;
+    time:hasBeginning <id/membership/leru/university-of-bergen#start> .
+
+<id/membership/leru/university-of-bergen#start> a time:Instant ;
+    time:inXSDgYearMonth "2027-03"^^xsd:gYearMonth .
+"""
+    networks.write_text(text, encoding="utf-8")
+
+    organisations = root / "data" / "reference" / "organisations.ttl"
+    text = organisations.read_text(encoding="utf-8")
+    anchor = "    uuo:ror <https://ror.org/020yfz786> ;\n"
+    assert text.count(anchor) == 1
+    organisations.write_text(text.replace(anchor, anchor + "    uuo:wikidata <http://www.wikidata.org/entity/Q868940> ;\n"), encoding="utf-8")
+
+    leru = root / "data" / "reference" / "members-leru.ttl"
+    text, removed = ETH_MEMBERSHIP.subn("", leru.read_text(encoding="utf-8"))
+    assert removed == 3
+    leru.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The real data built once as it is and once with the changes above."""
+    base = tmp_path_factory.mktemp("diff")
+    old = base / "old"
+    build(Layout(root=ROOT), old)
+    copy = base / "project"
+    for name in ("ontology", "data", "shapes", "queries"):
+        shutil.copytree(ROOT / name, copy / name)
+    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+    _change_data(copy)
+    new = base / "new"
+    build(Layout(root=copy), new)
+    return old, new
+
+
+@pytest.fixture(scope="module")
+def changed(builds: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory):
+    old, new = builds
+    result = diff(old, new)
+    out = tmp_path_factory.mktemp("patch")
+    result.write(out)
+    return result, out
+
+
+def _graph(ntriples: bytes) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    graph.parse(data=ntriples.decode("utf-8"), format="nt")
+    return graph
+
+
+def test_the_changelog_says_each_change_in_words(changed) -> None:
+    result, _ = changed
+    text = result.markdown()
+    assert "## League of European Research Universities (LERU)" in text
+    assert "- member universities 23 → 24 (as of 2026-11-25)" in text
+    assert "- University of Bergen joined (member, since 2027-03)" in text
+    assert "- ETH Zurich left (membership removed; was member, since 2024-01-01)" in text
+    assert "- renamed “Utrecht Network” → “The Utrecht Network”" in text
+    assert "## European University Association (EUA)" in text
+    assert "- Wikidata item Q868940 added" in text
+    # Derived links (rdfs:label, schema:name, schema:sameAs, org:memberOf …) are in the patch, not in the words.
+    assert "same as" not in text and "member of" not in text
+    by_label = {r.label: r for r in result.resources}
+    assert set(by_label) == {"League of European Research Universities (LERU)", "The Utrecht Network", "European University Association (EUA)"}
+    assert sorted(c.kind for c in by_label["League of European Research Universities (LERU)"].changes) == ["figure", "joined", "left"]
+
+
+def test_the_patches_turn_old_into_new(builds: tuple[Path, Path], changed) -> None:
+    old, new = builds
+    result, out = changed
+    added, removed = (out / "added.nt").read_bytes(), (out / "removed.nt").read_bytes()
+    for data in (added, removed):
+        lines = data.decode("utf-8").splitlines()
+        assert lines == sorted(lines) and lines
+        _graph(data)  # parses as N-Triples
+    old_nt = (old / "graph.nt").read_bytes()
+    assert set(removed.splitlines()) <= set(old_nt.splitlines()), "removed.nt holds lines of OLD's graph.nt"
+    patched = apply_patch(old_nt, added, removed)
+    assert isomorphic(_graph(patched), _graph((new / "graph.nt").read_bytes()))
+    assert patched == (new / "graph.nt").read_bytes()  # no blank node changed here, so even the bytes agree
+    assert len(result.added) == len(added.splitlines()) and len(result.removed) == len(removed.splitlines())
+
+
+def test_a_build_compared_with_itself_is_empty(builds: tuple[Path, Path], tmp_path: Path) -> None:
+    old, _ = builds
+    result = diff(old, old)
+    assert result.empty and result.resources == []
+    assert "No changes" in result.markdown()
+    result.write(tmp_path)
+    assert (tmp_path / "added.nt").read_bytes() == b"" and (tmp_path / "removed.nt").read_bytes() == b""
+
+
+def test_every_form_of_one_build_is_the_same_graph(builds: tuple[Path, Path]) -> None:
+    """graph.nt, graph.ttl (lists written as ( … )), graph.jsonld and the version folder: no change between them."""
+    old, _ = builds
+    versions = [p for p in old.iterdir() if p.is_dir() and (p / "graph.nt").is_file()]
+    for other in [old / "graph.ttl", old / "graph.jsonld", *versions]:
+        assert diff(old / "graph.nt", other).empty, other
+
+
+def test_a_version_folder_is_a_build_and_a_folder_of_versions_names_them(builds: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = builds
+    for version, build_dir in (("0.1.0", old), ("0.2.0", new)):
+        (tmp_path / "releases" / version).mkdir(parents=True)
+        shutil.copy(build_dir / "graph.ttl", tmp_path / "releases" / version / "graph.ttl")
+    assert diff(tmp_path / "releases" / "0.1.0", old).empty
+    assert diff(tmp_path / "releases" / "0.1.0", tmp_path / "releases" / "0.2.0").added == diff(old, new).added
+    with pytest.raises(InputError, match="give one of its versions: .*0.1.0, .*0.2.0"):
+        diff(tmp_path / "releases", old)
+
+
+BLANK_OLD = """@prefix ex: <http://example.org/> .
+ex:chain ex:axiom ( ex:a ex:b ) .
+ex:other ex:axiom ( ex:c ex:d ) .
+ex:s ex:knows [ ex:name "x" ; ex:knows [ ex:name "y" ] ] .
+ex:s ex:label "S" .
+"""
+
+BLANK_RELABELLED = """@prefix ex: <http://example.org/> .
+ex:s ex:label "S" .
+_:zz ex:name "y" .
+ex:s ex:knows _:q1 .
+_:l2 <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> <http://www.w3.org/1999/02/22-rdf-syntax-ns#nil> .
+_:q1 ex:knows _:zz .
+ex:other ex:axiom _:m1 .
+_:m1 <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> ex:c .
+_:l1 <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> ex:a .
+_:m1 <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> _:m2 .
+_:q1 ex:name "x" .
+_:m2 <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> ex:d .
+_:l1 <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> _:l2 .
+_:m2 <http://www.w3.org/1999/02/22-rdf-syntax-ns#rest> <http://www.w3.org/1999/02/22-rdf-syntax-ns#nil> .
+ex:chain ex:axiom _:l1 .
+_:l2 <http://www.w3.org/1999/02/22-rdf-syntax-ns#first> ex:b .
+"""
+
+
+def test_relabelled_and_reordered_blank_nodes_are_no_change(tmp_path: Path) -> None:
+    (tmp_path / "a.ttl").write_text(BLANK_OLD, encoding="utf-8")
+    (tmp_path / "b.ttl").write_text(BLANK_RELABELLED, encoding="utf-8")
+    assert isomorphic(rdflib.Graph().parse(tmp_path / "a.ttl"), rdflib.Graph().parse(tmp_path / "b.ttl"))
+    result = diff(tmp_path / "a.ttl", tmp_path / "b.ttl")
+    assert result.empty, (result.added, result.removed)
+
+
+def test_a_changed_list_is_replaced_whole_and_the_others_are_untouched(tmp_path: Path) -> None:
+    (tmp_path / "a.ttl").write_text(BLANK_OLD, encoding="utf-8")
+    # One list changes; a new list is added whose blank nodes sort first, so canonical labels shift.
+    changed = BLANK_OLD.replace("( ex:c ex:d )", "( ex:c ex:e )") + "ex:aaa ex:axiom ( ex:a ex:a ) .\n"
+    (tmp_path / "b.ttl").write_text(changed, encoding="utf-8")
+    result = diff(tmp_path / "a.ttl", tmp_path / "b.ttl")
+    assert len(result.removed) == 5 and len(result.added) == 10  # ex:other's list (5) out; it and ex:aaa's (5 each) in
+    assert all(b"ex:a>" not in line or b"example.org/other" in line or b"_:" in line for line in result.removed)
+    assert not any(b'"x"' in line or b'"y"' in line for line in result.added + result.removed), "the untouched [ … ] nodes stay out"
+    assert all(b"_:new" in line for line in result.added if b"_:" in line)
+    old = read_canonical(tmp_path / "a.ttl")
+    patched = apply_patch(old, result.added_ntriples(), result.removed_ntriples())
+    assert isomorphic(_graph(patched), rdflib.Graph().parse(tmp_path / "b.ttl"))
+    text = result.markdown()
+    assert "(http://example.org/c, http://example.org/e)" in text.replace("<", "").replace(">", "")
+
+
+def test_the_command_line_prints_json_and_writes_the_patches(builds: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = builds
+    done = run_cli("diff", str(old), str(new), "--format", "json", "--out", str(tmp_path / "patch"))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["added"] > 0 and report["removed"] > 0
+    leru = next(r for r in report["resources"] if r["iri"].endswith("/id/org/leru"))
+    figure = next(c for c in leru["changes"] if c["kind"] == "figure")
+    assert (figure["old"], figure["new"]) == ("23", "24")
+    assert sorted(p.name for p in (tmp_path / "patch").iterdir()) == ["added.nt", "changes.md", "removed.nt"]
+    assert len((tmp_path / "patch" / "added.nt").read_bytes().splitlines()) == report["added"]
+    same = run_cli("diff", str(old), str(old / "graph.ttl"))
+    assert same.returncode == 0 and "No changes" in same.stdout
+
+
+def test_bad_inputs_are_reported_not_raised(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such build folder"):
+        diff(tmp_path / "missing", tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no graph.nt"):
+        diff(tmp_path / "empty", tmp_path / "empty")
+    (tmp_path / "bad.ttl").write_text("@prefix ex: <http://example.org/> .\nex:a ex:b nope:c .\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        diff(tmp_path / "bad.ttl", tmp_path / "bad.ttl")
+    assert caught.value.line == 2
+    done = run_cli("diff", str(tmp_path / "empty"), str(tmp_path / "bad.ttl"))
+    assert done.returncode == 2 and done.stderr.startswith("error: ")
