@@ -479,7 +479,9 @@ def test_query_page_for_people(client: httpx.Client) -> None:
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     page = r.text
     assert "<textarea" in page and "<button" in page and "fetch('/sparql'" in page
-    assert " src=" not in page and "<link " not in page and "http://" not in page.split("<script>")[1]  # no external assets
+    # no external assets: no src= or <link>, no CSS import, and the only request the script makes is to /sparql
+    assert " src=" not in page and "<link " not in page and "@import" not in page
+    assert page.count("fetch(") == 1
 
 
 # ---------------------------------------------------------------- refusals

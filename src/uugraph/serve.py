@@ -882,7 +882,7 @@ class Renderer:
     def document(self, path: str) -> bytes:
         subjects = self.graph.documents[path]
         thing = thing_iri(path) or subjects[0]
-        label = self.graph.label(thing) or thing.rstrip("/").rsplit("/", 1)[-1]
+        label = self.graph.label(thing) or self.short(thing)
         parts = [f"<h1>{html.escape(label)}</h1>", f"<p><code>{html.escape(thing)}</code></p>"]
         for subject in subjects:
             node = ox.NamedNode(subject)
@@ -915,19 +915,27 @@ def index_page(graph: Graph) -> bytes:
 
 QUERY_PAGE_SCRIPT = r"""
 const form = document.getElementById('f'), out = document.getElementById('out'), status = document.getElementById('status');
-const examples = JSON.parse(document.getElementById('examples').textContent);
+const examples = JSON.parse(document.getElementById('examples').textContent), base = examples['<base>'];
+delete examples['<base>'];
 const pick = document.getElementById('pick');
 for (const [name, text] of Object.entries(examples)) { const o = document.createElement('option'); o.value = name; o.textContent = name; pick.appendChild(o); }
 pick.addEventListener('change', () => { if (examples[pick.value]) form.query.value = examples[pick.value]; });
 function cell(b) {
   const td = document.createElement('td');
   if (!b) return td;
-  if (b.type === 'uri') { const a = document.createElement('a'); a.href = b.value; a.textContent = b.value; td.appendChild(a); }
+  if (b.type === 'uri') {
+    // IRIs of this graph open their document on this server; others go where they point
+    const a = document.createElement('a');
+    a.href = b.value.startsWith(base + 'id/') ? '/doc/' + b.value.slice(base.length + 3).split('#')[0]
+           : b.value.startsWith(base + 'def/') ? '/doc/def/' + b.value.slice(base.length + 4) : b.value;
+    a.textContent = b.value.startsWith(base) ? b.value.slice(base.length) : b.value; td.appendChild(a);
+  }
   else {
     td.textContent = b.type === 'bnode' ? '_:' + b.value : b.value;
     if (b['xml:lang'] || b.datatype) {
       const s = document.createElement('span'); s.className = 'dt';
-      s.textContent = ' ' + (b['xml:lang'] ? '@' + b['xml:lang'] : b.datatype); td.appendChild(s);
+      s.textContent = ' ' + (b['xml:lang'] ? '@' + b['xml:lang'] : b.datatype.replace('http://www.w3.org/2001/XMLSchema#', 'xsd:'));
+      td.appendChild(s);
     }
   }
   return td;
@@ -961,7 +969,7 @@ form.addEventListener('submit', async (e) => {
 
 def query_page(examples: dict[str, str]) -> bytes:
     first = next(iter(examples.values()), "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
-    data = json.dumps(examples, ensure_ascii=False).replace("</", "<\\/")
+    data = json.dumps({"<base>": base_iri(), **examples}, ensure_ascii=False).replace("</", "<\\/")
     body = (
         "<h1>SPARQL</h1><p>Ask the graph a question in "
         "<a href=\"https://www.w3.org/TR/sparql11-query/\">SPARQL 1.1</a>. Relative IRIs resolve against "
