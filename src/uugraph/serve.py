@@ -603,7 +603,8 @@ def _worker_main(sock: socket.socket, store: ox.Store, parent: int, memory: int 
         return
     keep = sock.fileno()
     os.closerange(3, keep)
-    os.closerange(keep + 1, 1 << 16)  # the listening socket and the event loop's files are the server's
+    top = max(1 << 16, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 0)
+    os.closerange(keep + 1, top)  # the listening socket and the event loop's files are the server's
     isolated = _isolate_network()
     _limit_memory(memory)
     sock.setblocking(True)
