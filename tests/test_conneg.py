@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from uugraph.conneg import negotiate, parse_accept, quality
-from uugraph.serve import is_update, query_form, resolve_static, service_position
+from uugraph.serve import resolve_static
+from uugraph.sparql_text import is_update, query_form, service_position
 
 DOCS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples"]
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"

@@ -54,3 +54,19 @@ def test_owl_imports_is_not_followed(project_copy: Path) -> None:
 )
 def test_service_keyword_is_found_only_where_it_is_a_keyword(query: str, found: bool) -> None:
     assert (find_service(query) is not None) is found
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { ?s ?p ?o.SERVICE <http://127.0.0.1:1/> { ?a ?b ?c } }",
+        "SELECT * { ?s ?p true.SERVICE <http://127.0.0.1:1/> { ?a ?b ?c } }",
+        "PREFIX ex: <http://e/>\nSELECT * { ?s ?p ex:a\\#b SERVICE <http://127.0.0.1:1/> { ?a ?b ?c } }",
+    ],
+)
+def test_query_files_with_hidden_service_are_refused(query: str, tmp_path: Path) -> None:
+    """Regression: forms the simple scan missed, which Oxigraph runs as SERVICE, are refused for query files too."""
+    from uugraph.load import check_query
+
+    with pytest.raises(InputError, match="SERVICE"):
+        check_query(tmp_path / "q.rq", query)

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from uugraph.config import Layout, base_iri, release_date, version
 from uugraph.errors import InputError
+from uugraph.sparql_text import find_service, service_position  # noqa: F401  (find_service is part of this module's API)
 
 GRAPH_INFERRED = ox.NamedNode("urn:uugraph:graph:inferred")
 LAYERS = ("ontology", "data", "shapes")
@@ -256,58 +257,9 @@ def load(layout: Layout, *, with_queries: bool = True) -> LoadedGraph:
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
 
 
-def find_service(query: str) -> tuple[int, int] | None:
-    """The line and column of a ``SERVICE`` keyword in ``query``, or None.
-
-    Comments, strings, IRIs, variables and prefixed names are skipped, so only
-    the keyword itself counts. Queries are checked with this before anything
-    runs them: no check and no server ever follows a ``SERVICE`` clause.
-
-    >>> find_service('SELECT * { SERVICE <http://x/> { ?s ?p ?o } }')
-    (1, 12)
-    >>> find_service('# SERVICE in a comment\\nSELECT ?service { ?s ex:SERVICE "SERVICE" }') is None
-    True
-    """
-    i, line, line_start, n = 0, 1, 0, len(query)
-    while i < n:
-        c = query[i]
-        if c == "\n":
-            line, line_start = line + 1, i + 1
-            i += 1
-        elif c == "#":
-            while i < n and query[i] != "\n":
-                i += 1
-        elif c == "<":
-            j = i + 1
-            while j < n and query[j] not in "<>\"{}|^`\\ \n\t":
-                j += 1
-            i = j + 1 if j < n and query[j] == ">" else i + 1
-        elif c in "\"'":
-            quote = query[i : i + 3] if query[i : i + 3] in ('"""', "'''") else c
-            j = i + len(quote)
-            while j < n and query[j : j + len(quote)] != quote:
-                if query[j] == "\\":
-                    j += 1
-                elif query[j] == "\n":
-                    line, line_start = line + 1, j + 1
-                j += 1
-            i = j + len(quote)
-        elif c.isalpha() or c in "?$_":
-            j = i
-            while j < n and (query[j].isalnum() or query[j] in "_-.:?$"):
-                j += 1
-            word = query[i:j].rstrip(".")
-            if word.upper() == "SERVICE" and (i == 0 or query[i - 1] not in ":?$"):
-                return line, i - line_start + 1
-            i = max(j, i + 1)
-        else:
-            i += 1
-    return None
-
-
 def check_query(path: Path, text: str) -> None:
     """Parse a query without ever running it against data: syntax errors name file:line:column."""
-    service = find_service(text)
+    service = service_position(text)
     if service:
         raise InputError(str(path), service[0], service[1], "SERVICE is not allowed: queries never reach other endpoints")
     try:

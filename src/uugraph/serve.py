@@ -19,7 +19,7 @@ site is there.
   the service description, or a small query page for a browser.
 * The endpoint is safe to expose. It is read-only: an update is refused
   before anything parses it. ``SERVICE`` is refused before the query runs
-  (:func:`uugraph.load.find_service`, and :func:`service_position`, which
+  (:func:`uugraph.sparql_text.service_position`, which
   also sees the forms that slip past a simple scan), and the worker processes
   run in a network namespace of their own where the kernel allows it, so no
   query makes the server send a request anywhere. Each query runs in a
@@ -66,8 +66,9 @@ from uugraph.conneg import negotiate
 from uugraph.errors import InputError, UugraphError
 from uugraph.export import RDF_TYPE, XSD, Compactor, prefixes
 from uugraph.iris import document_path, thing_iri
-from uugraph.load import check_query, find_service
+from uugraph.load import check_query
 from uugraph.query import Table, Value
+from uugraph.sparql_text import UPDATE_KEYWORDS, is_update, query_form, service_position  # noqa: F401  (re-exported for tests)
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 DEFAULT_TIMEOUT = 5.0
@@ -111,7 +112,6 @@ DUMPS = {
     "void.ttl": TURTLE,
 }
 
-UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 LABELS = [
     "http://www.w3.org/2004/02/skos/core#prefLabel",
     "http://www.w3.org/2000/01/rdf-schema#label",
@@ -134,152 +134,6 @@ def _text_type(media: str) -> str:
 
 
 # ---------------------------------------------------------------- safety checks (pure functions)
-
-
-def _unescape_codepoints(query: str) -> str:
-    r"""Apply SPARQL's ``\uXXXX`` / ``\UXXXXXXXX`` escapes, which the grammar allows anywhere in a query.
-
-    >>> _unescape_codepoints(r"\u0053ERVICE")
-    'SERVICE'
-    """
-    if "\\u" not in query and "\\U" not in query:
-        return query
-    out, i, n = [], 0, len(query)
-    while i < n:
-        if query[i] == "\\" and i + 1 < n and query[i + 1] in "uU":
-            width = 4 if query[i + 1] == "u" else 8
-            digits = query[i + 2 : i + 2 + width]
-            if len(digits) == width and all(c in "0123456789abcdefABCDEF" for c in digits):
-                try:
-                    out.append(chr(int(digits, 16)))
-                    i += 2 + width
-                    continue
-                except (ValueError, OverflowError):
-                    pass
-        out.append(query[i])
-        i += 1
-    return "".join(out)
-
-
-_IRI_STOP = set('<>"{}|^`\\') | {chr(c) for c in range(0x21)}
-
-
-def _keywords(query: str) -> Iterable[tuple[str, int, int]]:
-    """The bare words of a query (keywords, not names) with their line and column, by SPARQL's lexical rules.
-
-    Comments, strings (short and long, with escapes), IRIs, variables, blank
-    node labels and prefixed names (whose local part may escape ``\\#``) are
-    skipped. A word counts as a keyword whatever precedes it except a
-    character that would make it part of a name, so ``?o.SERVICE`` yields
-    ``SERVICE``.
-    """
-    i, line, line_start, n = 0, 1, 0, len(query)
-    while i < n:
-        c = query[i]
-        if c == "\n":
-            line, line_start = line + 1, i + 1
-            i += 1
-        elif c == "#":
-            while i < n and query[i] != "\n":
-                i += 1
-        elif c == "<":
-            j = i + 1
-            while j < n and query[j] not in _IRI_STOP:
-                j += 1
-            i = j + 1 if j < n and query[j] == ">" else i + 1
-        elif c in "\"'":
-            quote = query[i : i + 3] if query[i : i + 3] in ('"""', "'''") else c
-            j = i + len(quote)
-            while j < n and query[j : j + len(quote)] != quote:
-                if query[j] == "\\":
-                    j += 1
-                elif query[j] == "\n":
-                    line, line_start = line + 1, j + 1
-                j += 1
-            i = j + len(quote)
-        elif c in "?$" or (c == "_" and query[i + 1 : i + 2] == ":"):
-            # a variable or a blank node label: a name, never a keyword (stops early rather than late)
-            j = i + (2 if c == "_" else 1)
-            while j < n and (query[j].isalnum() or query[j] == "_"):
-                j += 1
-            i = max(j, i + 1)
-        elif c.isdigit():
-            # a number, with its exponent: "1e5SERVICE" is the number 1e5 and the keyword SERVICE
-            j = i
-            while j < n and query[j].isdigit():
-                j += 1
-            if j + 1 < n and query[j] == "." and query[j + 1].isdigit():
-                j += 1
-                while j < n and query[j].isdigit():
-                    j += 1
-            if j < n and query[j] in "eE":
-                k = j + 1 + (1 if query[j + 1 : j + 2] in ("+", "-") else 0)
-                if k < n and query[k].isdigit():
-                    j = k
-                    while j < n and query[j].isdigit():
-                        j += 1
-            i = max(j, i + 1)
-        elif c.isalpha() or c == "_" or c == ":":
-            j = i
-            while j < n and (query[j].isalnum() or query[j] in "_-:.%\\"):
-                if query[j] == "\\":
-                    j += 1  # an escaped character of a local name (ex:a\#b)
-                j += 1
-            word = query[i:j]
-            # A word that ends in dots: the dots are punctuation ("?s ?p ex:o." / "true.SERVICE").
-            for k, part in enumerate(word.split(".")):
-                if part and ":" not in part and "\\" not in part and "%" not in part:
-                    yield part.upper(), line, i - line_start + 1 + sum(len(p) + 1 for p in word.split(".")[:k])
-                if ":" in part:
-                    break  # a prefixed name: the dots inside it are part of the name
-            i = max(j, i + 1)
-        else:
-            i += 1
-
-
-def service_position(query: str) -> tuple[int, int] | None:
-    """Line and column of a ``SERVICE`` keyword, by :func:`uugraph.load.find_service` and a stricter scan.
-
-    The stricter scan also sees ``SERVICE`` after a variable and a dot
-    (``?o.SERVICE``), after a literal (``true.SERVICE``, ``1e5SERVICE``),
-    after a local name with an escaped ``#`` (``ex:a\\#b SERVICE``) and
-    written with ``\\u`` escapes.
-
-    >>> service_position("SELECT * { ?s ?p ?o.SERVICE <http://x/> { ?a ?b ?c } }")
-    (1, 21)
-    >>> service_position('SELECT ?service { ?s ex:service "SERVICE" } # SERVICE') is None
-    True
-    """
-    found = find_service(query)
-    if found:
-        return found
-    # Both as written and with \u escapes applied: whichever way a parser reads them, SERVICE is seen.
-    for text in dict.fromkeys((query, _unescape_codepoints(query))):
-        for word, line, column in _keywords(text):
-            if word == "SERVICE":
-                return line, column
-    return None
-
-
-def query_form(query: str) -> str | None:
-    """The first keyword of a request after its prologue: SELECT, ASK, … or INSERT, LOAD, … for an update.
-
-    >>> query_form("PREFIX ex: <http://e/> BASE <http://b/> insert data { ex:a ex:b ex:c }")
-    'INSERT'
-    >>> query_form("# a comment\\nSELECT * { ?s ?p ?o }")
-    'SELECT'
-    """
-    for word, _, _ in _keywords(_unescape_codepoints(query)):
-        if word in ("BASE", "PREFIX"):
-            continue
-        return word
-    return None
-
-
-def is_update(query: str) -> bool:
-    """Whether a request is a SPARQL Update (to be refused, never parsed by an update parser)."""
-    form = query_form(query)
-    return form in UPDATE_KEYWORDS
 
 
 def resolve_static(root: Path, url_path: str) -> Path | None:
