@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := build
-.PHONY: build validate test lint bench clean distclean install help
+.PHONY: build validate test lint bench docs clean distclean install help
 
 help:
 	@echo "make build      validate, then write dist/ (graph.ttl, graph.nt, graph.jsonld, context.jsonld, void.ttl)"
@@ -17,6 +17,7 @@ help:
 	@echo "make test       run the test suite (pytest)"
 	@echo "make lint       ruff check src tests"
 	@echo "make bench      time validate and build as whole processes (bench/README.md)"
+	@echo "make docs       refresh docs/network.svg (the README's picture) from a build"
 	@echo "make clean      remove dist/ and caches (distclean also removes .venv)"
 
 $(PY):
@@ -45,6 +46,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_pipeline.py
+
+docs: build
+	cp dist/network.svg docs/network.svg
 
 clean:
 	rm -rf dist .pytest_cache .ruff_cache .hypothesis build src/*.egg-info

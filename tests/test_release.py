@@ -88,3 +88,12 @@ def test_defined_iris_are_ours_only(built_dist: Path) -> None:
     iris = defined_iris((built_dist / "graph.nt").read_bytes())
     assert "https://w3id.org/uugraph/id/org/utrecht-university" in iris
     assert all(i.startswith("https://w3id.org/uugraph/") for i in iris)
+
+
+def test_readme_picture_shows_what_the_build_draws(built_dist: Path) -> None:
+    """docs/network.svg (shown in the README) names the same things as the build's picture: refresh it with `make docs`."""
+
+    def labels(path: Path) -> set[str]:
+        return {t.strip() for t in re.findall(r">([^<>]+)</text>", path.read_text(encoding="utf-8"))}
+
+    assert labels(ROOT / "docs" / "network.svg") == labels(built_dist / "network.svg")
