@@ -175,13 +175,17 @@ def _file_of_blank_shape(shapes, focus, loaded: LoadedGraph):
 
 def _shacl_shacl():
     """The W3C SHACL-SHACL shapes graph, as shipped with pySHACL (no network)."""
-    import importlib.resources
+    import importlib.util
 
     import rdflib
 
+    # Locate the file without importing pySHACL itself (its import costs more than the check).
+    spec = importlib.util.find_spec("pyshacl")
+    folder = Path(next(iter(spec.submodule_search_locations))) if spec and spec.submodule_search_locations else None
+    if folder is None or not (folder / "assets" / "shacl-shacl.ttl").is_file():
+        raise InputError("pyshacl", None, None, "SHACL-SHACL shapes not found in the installed pySHACL")
     graph = rdflib.Graph()
-    resource = importlib.resources.files("pyshacl") / "assets" / "shacl-shacl.ttl"
-    graph.parse(data=resource.read_text(encoding="utf-8"), format="turtle")
+    graph.parse(folder / "assets" / "shacl-shacl.ttl", format="turtle")
     return graph
 
 
