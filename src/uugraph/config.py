@@ -37,7 +37,8 @@ def version() -> str:
     project = _pyproject().get("project", {})
     if project.get("name") == "uugraph" and project.get("version"):
         return str(project["version"])
-    
+    from importlib import metadata
+
     try:
         return metadata.version("uugraph")
     except metadata.PackageNotFoundError:
