@@ -3,85 +3,26 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_cli
+from oxigraph_server import OxigraphServer, free_port
 
 from uugraph.build import prepare
 from uugraph.config import Layout, base_iri
 from uugraph.errors import Rejected, Unreachable
 from uugraph.reconcile import insert_wikidata, reconcile
 
-OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 SAMPLE = Path(__file__).parent / "fixtures" / "wikidata-sample.ttl"
 ORG = base_iri() + "id/org/"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class OxigraphServer:
-    """``oxigraph serve`` on a free loopback port with its own store folder, stopped by its pid."""
-
-    def __init__(self, location: Path) -> None:
-        self.location = location
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def query(self) -> str:
-        return self.base + "/query"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [str(OXIGRAPH), "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("oxigraph serve did not start within 20 s")
-
-    def load_default_graph(self, turtle: bytes) -> None:
-        request = urllib.request.Request(f"{self.base}/store?default", data=turtle, method="POST", headers={"Content-Type": "text/turtle"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status in (200, 201, 204)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    assert OXIGRAPH.exists(), f"the oxigraph server is installed with the test extras ({OXIGRAPH})"
     server = OxigraphServer(tmp_path_factory.mktemp("wikidata") / "store")
     server.start()
     try:

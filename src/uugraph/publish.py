@@ -29,9 +29,12 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from uugraph.describe import dataset_iri
 from uugraph.errors import InputError, Rejected, Unauthorised, Unreachable
+
+T = TypeVar("T")
 
 # How stores lay out their endpoints, for --preset NAME BASE_URL.
 PRESETS: dict[str, tuple[str, str, str | None]] = {
@@ -97,32 +100,16 @@ class Client:
             headers["Content-Type"] = content_type
         if accept:
             headers["Accept"] = accept
-        last: Exception | None = None
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self.sleep(self.backoff * 2 ** (attempt - 1))
-            try:
-                with urllib.request.urlopen(urllib.request.Request(url, data=body, method=method, headers=headers), timeout=self.timeout) as response:
-                    return response.read()
-            except urllib.error.HTTPError as exc:
-                detail = exc.read(500).decode("utf-8", "replace").strip()
-                if exc.code in (401, 403):
-                    raise Unauthorised(f"{url}: the server refused the credentials (HTTP {exc.code}); set UUGRAPH_SPARQL_USER/UUGRAPH_SPARQL_PASSWORD or UUGRAPH_SPARQL_TOKEN") from None
-                if exc.code >= 500:
-                    last = Unreachable(f"{url}: server error HTTP {exc.code}: {detail[:200]}")
-                    continue
-                raise Rejected(f"{url}: the server rejected the request (HTTP {exc.code}): {detail[:300]}") from None
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
-                reason = getattr(exc, "reason", exc)
-                last = Unreachable(f"{url}: cannot reach the server: {reason}")
-                continue
-        assert last is not None
-        raise last
+
+        def attempt() -> bytes:
+            with urllib.request.urlopen(urllib.request.Request(url, data=body, method=method, headers=headers), timeout=self.timeout) as response:
+                return response.read()
+
+        return self._with_retries(url, attempt)
 
     def update(self, endpoint: str, text: str) -> None:
         """Send a SPARQL Update through SPARQLWrapper (POST, application/sparql-update), with the same retries."""
         from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, Unauthorized
 
         client = SPARQLWrapper(endpoint)
         client.setMethod(POST)
@@ -131,28 +118,21 @@ class Client:
         for name, value in self.headers.items():
             client.addCustomHttpHeader(name, value)
         client.setQuery(text)
+        self._with_retries(endpoint, client.query)
+
+    def _with_retries(self, where: str, attempt: Callable[[], T]) -> T:
+        """Run ``attempt``; retry with exponential backoff while the error is worth retrying."""
         last: Exception | None = None
-        for attempt in range(self.retries + 1):
-            if attempt:
-                self.sleep(self.backoff * 2 ** (attempt - 1))
+        for number in range(self.retries + 1):
+            if number:
+                self.sleep(self.backoff * 2 ** (number - 1))
             try:
-                client.query()
-                return
-            except Unauthorized:
-                raise Unauthorised(f"{endpoint}: the server refused the credentials; set UUGRAPH_SPARQL_USER/UUGRAPH_SPARQL_PASSWORD or UUGRAPH_SPARQL_TOKEN") from None
-            except EndPointInternalError as exc:
-                last = Unreachable(f"{endpoint}: server error: {str(exc)[:200]}")
-            except urllib.error.HTTPError as exc:
-                if exc.code in (401, 403):
-                    raise Unauthorised(f"{endpoint}: the server refused the credentials (HTTP {exc.code})") from None
-                if exc.code >= 500:
-                    last = Unreachable(f"{endpoint}: server error HTTP {exc.code}")
-                    continue
-                raise Rejected(f"{endpoint}: the server rejected the update (HTTP {exc.code})") from None
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
-                last = Unreachable(f"{endpoint}: cannot reach the server: {getattr(exc, 'reason', exc)}")
-            except Exception as exc:  # SPARQLWrapper's other errors (bad request, not found) are rejections
-                raise Rejected(f"{endpoint}: the server rejected the update: {str(exc).splitlines()[0][:300]}") from None
+                return attempt()
+            except Exception as exc:  # classified below: every error ends as one of ours
+                error, retry = _classify(where, exc)
+                if not retry:
+                    raise error from None
+                last = error
         assert last is not None
         raise last
 
@@ -162,6 +142,29 @@ class Client:
         body = urllib.parse.urlencode({"query": text}).encode("ascii")
         data = self.request("POST", endpoint, body, "application/x-www-form-urlencoded", "application/sparql-results+json")
         return json.loads(data)["results"]["bindings"]
+
+
+def _classify(where: str, exc: Exception) -> tuple[Exception, bool]:
+    """Our error for a failed request, and whether trying again may help (5xx, connection) or not (4xx)."""
+    from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException, Unauthorized
+
+    hint = "set UUGRAPH_SPARQL_USER/UUGRAPH_SPARQL_PASSWORD or UUGRAPH_SPARQL_TOKEN"
+    if isinstance(exc, Unauthorized):
+        return Unauthorised(f"{where}: the server refused the credentials; {hint}"), False
+    if isinstance(exc, EndPointInternalError):
+        return Unreachable(f"{where}: server error: {str(exc).splitlines()[0][:200]}"), True
+    if isinstance(exc, SPARQLWrapperException):
+        return Rejected(f"{where}: the server rejected the request: {str(exc).splitlines()[0][:300]}"), False
+    if isinstance(exc, urllib.error.HTTPError):
+        detail = exc.read(500).decode("utf-8", "replace").strip() if exc.fp else ""
+        if exc.code in (401, 403):
+            return Unauthorised(f"{where}: the server refused the credentials (HTTP {exc.code}); {hint}"), False
+        if exc.code >= 500:
+            return Unreachable(f"{where}: server error HTTP {exc.code}: {detail[:200]}"), True
+        return Rejected(f"{where}: the server rejected the request (HTTP {exc.code}): {detail[:300]}"), False
+    if isinstance(exc, (urllib.error.URLError, ConnectionError, TimeoutError, OSError)):
+        return Unreachable(f"{where}: cannot reach the server: {getattr(exc, 'reason', exc)}"), True
+    return Rejected(f"{where}: {type(exc).__name__}: {str(exc)[:300]}"), False
 
 
 def _chunks(ntriples: bytes, size: int) -> Iterator[bytes]:

@@ -165,7 +165,7 @@ def _value(term: ox.Term | None) -> Value | None:
     if isinstance(term, ox.Literal):
         datatype = "" if term.language or term.datatype.value == XSD + "string" else term.datatype.value
         return Value("literal", term.value, datatype, term.language or "")
-    return Value("literal", str(term))
+    return Value("literal", str(term))  # a quoted triple (RDF-star): its N-Triples form
 
 
 def run_embedded(loaded: LoadedGraph, text: str) -> Table:

@@ -68,6 +68,7 @@ from uugraph.export import RDF_TYPE, XSD, Compactor, prefixes
 from uugraph.iris import document_path, thing_iri
 from uugraph.load import check_query
 from uugraph.query import Table, Value
+from uugraph.query import _value as _value  # one term conversion for the embedded engine and the server
 from uugraph.sparql_text import UPDATE_KEYWORDS, is_update, query_form, service_position  # noqa: F401  (re-exported for tests)
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -231,19 +232,6 @@ def graph_bytes(triples: list[ox.Triple], fmt: str) -> bytes:
 
 
 # ---------------------------------------------------------------- SPARQL result writers
-
-
-def _value(term: ox.Term | None) -> Value | None:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return Value("uri", term.value)
-    if isinstance(term, ox.BlankNode):
-        return Value("bnode", term.value)
-    if isinstance(term, ox.Literal):
-        datatype = "" if term.language or term.datatype.value == XSD + "string" else term.datatype.value
-        return Value("literal", term.value, datatype, term.language or "")
-    return Value("literal", str(term))  # a quoted triple (RDF-star): its N-Triples form
 
 
 def results_xml(table: Table) -> str:
