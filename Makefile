@@ -7,6 +7,13 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The site's browser test drives Debian's headless Chromium. `make test` installs
+# it (apt-get, as root) only when it is missing; UUGRAPH_SKIP_BROWSER=1 skips
+# both the install and the browser test.
+CHROMIUM := /usr/bin/chromium
+ifneq ($(UUGRAPH_SKIP_BROWSER),1)
+TEST_NEEDS := $(CHROMIUM)
+endif
 
 .DEFAULT_GOAL := build
 .PHONY: build validate test lint bench docs clean distclean install help
@@ -14,7 +21,7 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make build      validate, then write dist/ (graph.ttl, graph.nt, graph.jsonld, context.jsonld, void.ttl)"
 	@echo "make validate   load, reason and check the SHACL shapes; print violations and warnings"
-	@echo "make test       run the test suite (pytest)"
+	@echo "make test       run the test suite (pytest; installs chromium for the browser test when missing)"
 	@echo "make lint       ruff check src tests"
 	@echo "make bench      time validate and build as whole processes (bench/README.md)"
 	@echo "make docs       refresh docs/network.svg (the README's picture) from a build"
@@ -29,6 +36,9 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
+$(CHROMIUM):
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
 build: $(STAMP)
 	$(PY) -m uugraph build
 
@@ -36,7 +46,7 @@ validate: $(STAMP)
 	$(PY) -m uugraph validate
 
 # pytest exits 5 when it collected no tests: that is a failure, not a pass.
-test: $(STAMP)
+test: $(STAMP) $(TEST_NEEDS)
 	@status=0; $(PY) -m pytest -q || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests (exit 5)" >&2; exit 1; fi; \
 	exit $$status

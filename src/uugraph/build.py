@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from uugraph import describe, export, release
+from uugraph import describe, export, release, site
 from uugraph.config import Layout
 from uugraph.errors import EXIT_NONCONFORMING, UugraphError
 from uugraph.load import LoadedGraph, load
@@ -78,6 +78,7 @@ def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = Non
         stats = export.write_jsonld(ntriples, folder / "graph.jsonld", folder / "context.jsonld")
     description = describe.dataset_description(stats, folder)
     export.write_turtle(description, folder / "void.ttl")
+    site.write_site(ntriples, folder / "site", progress)
 
 
 # Above this many published triples, build writes the files in a forked child
