@@ -78,7 +78,6 @@ def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = Non
         stats = export.write_jsonld(ntriples, folder / "graph.jsonld", folder / "context.jsonld")
     description = describe.dataset_description(stats, folder)
     export.write_turtle(description, folder / "void.ttl")
-    site.write_site(ntriples, folder / "site", progress)
 
 
 # Above this many published triples, build writes the files in a forked child
@@ -86,7 +85,7 @@ def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = Non
 PARALLEL_EXPORT_THRESHOLD = 200_000
 
 
-def build(layout: Layout, out: Path, progress: Progress | None = None, engine: str = "turbo") -> Checked:
+def build(layout: Layout, out: Path, progress: Progress | None = None, engine: str = "turbo", with_site: bool = True) -> Checked:
     """Validate, then publish into ``out`` atomically. Raises NonConforming on violations.
 
     The files are written into a staging folder beside ``out`` and swapped in
@@ -104,7 +103,7 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
     try:
         writer = None
         if _triple_count(loaded) > PARALLEL_EXPORT_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
-            writer = multiprocessing.get_context("fork").Process(target=_export_into, args=(loaded, staging, progress), daemon=True)
+            writer = multiprocessing.get_context("fork").Process(target=_export_into, args=(loaded, staging, progress, with_site), daemon=True)
             writer.start()
         with progress.step("validate"):
             report = validate_graph(loaded, layout.root, engine)
@@ -116,7 +115,7 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
         if not report.conforms:
             raise NonConforming(report)
         if writer is None:
-            _export_into(loaded, staging, progress)
+            _export_into(loaded, staging, progress, with_site)
         elif writer.exitcode != 0:
             raise UugraphError(f"writing the published files failed (exit code {writer.exitcode}); nothing was published")
         with progress.step("release bundle"):
@@ -132,12 +131,15 @@ def _triple_count(loaded: LoadedGraph) -> int:
     return len(loaded.store)
 
 
-def _export_into(loaded: LoadedGraph, staging: Path, progress: Progress) -> None:
+def _export_into(loaded: LoadedGraph, staging: Path, progress: Progress, with_site: bool = True) -> None:
+    """Everything that does not depend on the validation report: dumps, documents, then the site."""
     with progress.step("serialise"):
         ntriples = published_ntriples(loaded)
     write_outputs(ntriples, staging, progress)
     with progress.step("documents"):
         release.write_documents(loaded, staging)
+    if with_site:
+        site.write_site(ntriples, staging / "site", progress)
 
 
 def _swap_in(staging: Path, out: Path) -> None:

@@ -67,7 +67,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     try:
-        checked = build(_layout(args), out, Progress(enabled=not args.quiet), args.engine)
+        checked = build(_layout(args), out, Progress(enabled=not args.quiet), args.engine, with_site=not args.no_site)
     except NonConforming as exc:
         for result in exc.report.violations:
             print(result.line(), file=sys.stderr)
@@ -354,6 +354,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", metavar="DIR", default="dist", help="output folder (default: dist/)")
     b.add_argument("--format", choices=("text", "json"), default="text", help="summary format (default: text)")
     b.add_argument("--engine", choices=ENGINES, default="turbo", help="SHACL engine: turbo (fast, default) or pyshacl (the reference)")
+    b.add_argument("--no-site", action="store_true", help="skip the static site (dist/site/): dumps, bundle and documents only")
 
     q = verb("query", cmd_query)
     q.add_argument("query", metavar="NAME|FILE", help="a query name from queries/ (without .rq) or a path to a .rq file")

@@ -65,7 +65,7 @@ VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
 
 # The dumps build writes beside the site; they are hard-linked into it.
-DUMPS = ("graph.ttl", "graph.nt", "graph.jsonld", "context.jsonld", "void.ttl")
+DUMPS = ("graph.ttl", "graph.nt", "graph.jsonld", "context.jsonld", "void.ttl", "network.svg", "ontology.html")
 
 # How many incoming links a page lists ("referenced by"); the rest are counted.
 INCOMING_SHOWN = 50
@@ -1134,12 +1134,22 @@ class _Site:
                 listed = "".join(f"<li>{link(i, here)}</li>\n" for i in sorted(items, key=lambda i: (self.name(i).casefold(), i)))
                 more.append(f"<h2>{heading}</h2>\n<ul>\n{listed}</ul>\n")
         ontology = f'<li>{link(self.ontology, here, "The uugraph ontology")}</li>\n' if self.document(self.ontology) else ""
+        if (self.folder / "ontology.html").exists():
+            ontology += '<li><a href="ontology.html">The ontology\'s documentation (pyLODE)</a></li>\n'
+        picture = (
+            '<figure class="picture"><img src="network.svg" alt="Utrecht University, its networks, alliances, commitments and partners" '
+            'style="max-width:100%;height:auto"><figcaption>Utrecht University, its networks and alliances, the commitments it signed '
+            "and its alliances' partners.</figcaption></figure>\n"
+            if (self.folder / "network.svg").exists()
+            else ""
+        )
         body = (
             '<p class="kind">Linked data</p>\n<h1>Utrecht University\'s international networks</h1>\n'
             '<p class="lead">The networks, alliances and commitments of Utrecht University as linked data: dated memberships, '
             "signatures, partner universities and countries, and figures, each with its source. Every resource has a page "
             "here, with its Turtle and JSON-LD beside it.</p>\n"
             f'<ul>\n{ontology}<li><a href="dataset.html">The dataset: description and downloads</a></li>\n</ul>\n'
+            f"{picture}"
             f'<section id="networks">\n<h2>Networks ({len(networks)})</h2>\n<table class="networks">\n'
             "<thead><tr><th>Network</th><th>Acronym</th><th>Level</th><th>Country</th><th>Members</th></tr></thead>\n"
             f"<tbody>\n{''.join(rows)}</tbody></table>\n</section>\n"
