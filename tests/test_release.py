@@ -97,3 +97,17 @@ def test_readme_picture_shows_what_the_build_draws(built_dist: Path) -> None:
         return {t.strip() for t in re.findall(r">([^<>]+)</text>", path.read_text(encoding="utf-8"))}
 
     assert labels(ROOT / "docs" / "network.svg") == labels(built_dist / "network.svg")
+
+
+def test_every_country_links_to_its_confirmed_wikidata_item(built_dist: Path) -> None:
+    graph = rdflib.Graph().parse(built_dist / "graph.nt", format="nt")
+    schema = rdflib.Namespace("https://schema.org/")
+    wikidata = rdflib.URIRef("https://w3id.org/uugraph/def/wikidata")
+    countries = set(graph.subjects(rdflib.RDF.type, schema.Country))
+    assert len(countries) >= 20
+    for country in countries:
+        items = list(graph.objects(country, wikidata))
+        assert len(items) == 1 and str(items[0]).startswith("http://www.wikidata.org/entity/Q"), country
+    netherlands = rdflib.URIRef("https://w3id.org/uugraph/id/country/nl")
+    # ISO 3166-1 NL is the Kingdom of the Netherlands (Q29999), as two of the three sources say; not Q55.
+    assert graph.value(netherlands, wikidata) == rdflib.URIRef("http://www.wikidata.org/entity/Q29999")
