@@ -35,6 +35,7 @@ TRIPLES_PER_UNIVERSITY = 7
 TRIPLES_PER_MEMBERSHIP = 12
 MEMBERSHIPS_PER_UNIVERSITY = 2.5
 CHUNK = 20_000  # subjects per file, so files stay reviewable in size
+UU_NETWORKS = 16  # the networks and alliance Utrecht University belongs to on the source page
 
 VIOLATION_KINDS = {
     "two-members": "MembershipShape",
@@ -133,6 +134,23 @@ def synth(
         "uuo:commitsTo <id/concept/value/academic-freedom> ; prov:wasDerivedFrom <id/source/synthetic> .\n"
     )
     count += 4
+    # The publisher itself, as in the real data: Utrecht University, a member of
+    # as many networks as on the source page, so that the queries scoped to
+    # "UU's networks" do the work they do on a real worldwide graph.
+    lines.append(
+        '<id/org/utrecht-university> a uuo:University ; skos:prefLabel "Utrecht University"@en ; '
+        "uuo:country <id/country/nl> ; uuo:ror <https://ror.org/0synthu00> ; prov:wasDerivedFrom <id/source/synthetic> .\n"
+    )
+    count += 5
+    for n in range(min(networks, UU_NETWORKS)):
+        membership = f"id/membership/{network_ids[n]}/utrecht-university"
+        lines.append(
+            f"<{membership}> a org:Membership ; org:member <id/org/utrecht-university> ; org:organization <id/org/{network_ids[n]}> ; "
+            f"org:role <id/concept/role/member> ; org:memberDuring <{membership}#period> ; prov:wasDerivedFrom {source} .\n"
+            f"<{membership}#period> a time:Interval ; time:hasBeginning <{membership}#start> .\n"
+            f'<{membership}#start> a time:Instant ; time:inXSDgYear "{2000 + n}"^^xsd:gYear .\n'
+        )
+        count += 10
     (out / "networks.ttl").write_text("".join(lines), encoding="utf-8")
 
     injected: list[dict[str, str]] = []
