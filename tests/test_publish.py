@@ -194,3 +194,14 @@ def test_wrong_credentials_are_refused_with_their_own_exit_code(auth_proxy: str,
 def test_presets_lay_out_each_store() -> None:
     assert Endpoints.from_preset("fuseki", "http://h:3030/ds/") == Endpoints("http://h:3030/ds/query", "http://h:3030/ds/update", "http://h:3030/ds/data")
     assert Endpoints.from_preset("virtuoso", "http://h:8890").query == "http://h:8890/sparql"
+
+
+def test_header_words_that_look_like_updates_do_not_confuse_the_client(server: OxigraphServer, real_dist: Path) -> None:
+    """Regression: SPARQLWrapper guessed 'DROP' from a description line and sent the query as an update."""
+    publish(real_dist, server.endpoints)
+    text = (
+        "#+ summary: Networks (drop nothing, insert nothing: these words are prose)\n"
+        "#+ description: Load, clear, delete and move are words a header may use.\n"
+        "PREFIX org: <http://www.w3.org/ns/org#>\nSELECT ?n WHERE { ?m org:organization ?n } LIMIT 1\n"
+    )
+    assert len(run_remote(server.endpoints.query, text, graph=dataset_iri()).rows) == 1

@@ -237,7 +237,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"[uugraph] publish {sent}/{total} triples", file=sys.stderr, flush=True)
 
-    result = publish(Path(args.dist), endpoints, args.graph, chunk_triples=args.chunk_triples, client=Client(retries=args.retries), progress=progress, force=args.force)
+    result = publish(
+        Path(args.dist), endpoints, args.graph, chunk_triples=args.chunk_triples, client=Client(retries=args.retries),
+        progress=progress, force=args.force, swap_timeout=args.swap_timeout,
+    )
     summary = {"graph": result.graph, "triples": result.triples, "checksum": result.checksum, "changed": result.changed, "chunks": result.chunks}
     if args.format == "json":
         print(json.dumps(summary))
@@ -402,6 +405,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-triples", type=int, default=50_000, help="triples per upload request (default 50000)")
     p.add_argument("--retries", type=int, default=4, help="retries with backoff on 5xx and connection errors (default 4)")
     p.add_argument("--force", action="store_true", help="upload even when the server already has this build")
+    p.add_argument("--swap-timeout", type=float, default=3600.0, metavar="SECONDS",
+                   help="how long the final swap may take on the server (a big graph's MOVE takes minutes; default 3600)")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
     sv = verb("serve", cmd_serve)

@@ -107,23 +107,27 @@ class Client:
 
         return self._with_retries(url, attempt)
 
-    def update(self, endpoint: str, text: str) -> None:
-        """Send a SPARQL Update through SPARQLWrapper (POST, application/sparql-update), with the same retries."""
+    def update(self, endpoint: str, text: str, *, timeout: float | None = None, retry: bool = True) -> None:
+        """Send a SPARQL Update through SPARQLWrapper (POST, application/sparql-update), with the same retries.
+
+        ``retry=False`` is for an update that must not run twice (the swap): a
+        timeout may mean it is still running on the server.
+        """
         from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
 
         client = SPARQLWrapper(endpoint)
         client.setMethod(POST)
         client.setRequestMethod(POSTDIRECTLY)
-        client.setTimeout(int(self.timeout))
+        client.setTimeout(int(timeout or self.timeout))
         for name, value in self.headers.items():
             client.addCustomHttpHeader(name, value)
         client.setQuery(text)
-        self._with_retries(endpoint, client.query)
+        self._with_retries(endpoint, client.query, retries=None if retry else 0)
 
-    def _with_retries(self, where: str, attempt: Callable[[], T]) -> T:
+    def _with_retries(self, where: str, attempt: Callable[[], T], retries: int | None = None) -> T:
         """Run ``attempt``; retry with exponential backoff while the error is worth retrying."""
         last: Exception | None = None
-        for number in range(self.retries + 1):
+        for number in range((self.retries if retries is None else retries) + 1):
             if number:
                 self.sleep(self.backoff * 2 ** (number - 1))
             try:
@@ -207,6 +211,7 @@ def publish(
     client: Client | None = None,
     progress: Callable[[int, int], None] | None = None,
     force: bool = False,
+    swap_timeout: float = 3600.0,
 ) -> PublishResult:
     """Upload ``dist/graph.nt`` into ``graph`` on the server, atomically and idempotently."""
     source = dist / "graph.nt"
@@ -242,11 +247,20 @@ def publish(
                 progress(sent, total)
     record = record_graph(graph)
     # One update request: the store applies it as one transaction, so the swap is all or nothing.
-    client.update(
-        endpoints.update,
-        f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}> ;\n"
+    # Not SILENT: should the staging graph be missing, the store refuses rather than emptying the
+    # live graph. Never retried: a swap that timed out may still be running; its outcome is read back.
+    swap = (
+        f"MOVE GRAPH <{staging}> TO GRAPH <{graph}> ;\n"
         f"DROP SILENT GRAPH <{record}> ;\n"
         f'INSERT DATA {{ GRAPH <{record}> {{ <{graph}> <{SPDX_CHECKSUM}> "{checksum}" ; '
-        f'<{VOID_TRIPLES}> "{total}"^^<http://www.w3.org/2001/XMLSchema#integer> . }} }}',
+        f'<{VOID_TRIPLES}> "{total}"^^<http://www.w3.org/2001/XMLSchema#integer> . }} }}'
     )
+    try:
+        client.update(endpoints.update, swap, timeout=swap_timeout, retry=False)
+    except Unreachable as exc:
+        if published_checksum(client, endpoints, graph) != checksum:
+            raise Unreachable(
+                f"{exc}; the swap into <{graph}> did not complete within {swap_timeout:.0f} s "
+                "(the store may still be applying it; the previous graph stays until it does): run publish again to check"
+            ) from None
     return PublishResult(graph, total, checksum, changed=True, chunks=chunks)

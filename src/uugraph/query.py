@@ -195,7 +195,10 @@ def run_remote(endpoint: str, text: str, *, graph: str | None = None, timeout: f
     client.setTimeout(int(timeout))
     if graph:
         client.addDefaultGraph(graph)
-    client.setQuery(f"BASE <{base_iri()}>\n{text}")
+    # Whole-line comments (the #+ header) are for people: SPARQLWrapper guesses the query form from the
+    # text and would take a word like "drop" in a description for an update.
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    client.setQuery(f"BASE <{base_iri()}>\n{body}")
     try:
         data = client.query().convert()
     except Unauthorized:
