@@ -16,10 +16,11 @@ UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY"
 
 
 def find_service(query: str) -> tuple[int, int] | None:
-    """The line and column of a ``SERVICE`` keyword in ``query``, or None.
+    """The line and column of a ``SERVICE`` keyword in ``query`` as written, or None.
 
     Comments, strings, IRIs, variables and prefixed names are skipped, so only
-    the keyword itself counts. Queries are checked with this before anything
+    the keyword itself counts. Queries are checked with :func:`service_position`
+    (this, and the same on the text with its escapes applied) before anything
     runs them: no check and no server ever follows a ``SERVICE`` clause.
 
     >>> find_service('SELECT * { SERVICE <http://x/> { ?s ?p ?o } }')
@@ -27,40 +28,9 @@ def find_service(query: str) -> tuple[int, int] | None:
     >>> find_service('# SERVICE in a comment\\nSELECT ?service { ?s ex:SERVICE "SERVICE" }') is None
     True
     """
-    i, line, line_start, n = 0, 1, 0, len(query)
-    while i < n:
-        c = query[i]
-        if c == "\n":
-            line, line_start = line + 1, i + 1
-            i += 1
-        elif c == "#":
-            while i < n and query[i] != "\n":
-                i += 1
-        elif c == "<":
-            j = i + 1
-            while j < n and query[j] not in "<>\"{}|^`\\ \n\t":
-                j += 1
-            i = j + 1 if j < n and query[j] == ">" else i + 1
-        elif c in "\"'":
-            quote = query[i : i + 3] if query[i : i + 3] in ('"""', "'''") else c
-            j = i + len(quote)
-            while j < n and query[j : j + len(quote)] != quote:
-                if query[j] == "\\":
-                    j += 1
-                elif query[j] == "\n":
-                    line, line_start = line + 1, j + 1
-                j += 1
-            i = j + len(quote)
-        elif c.isalpha() or c in "?$_":
-            j = i
-            while j < n and (query[j].isalnum() or query[j] in "_-.:?$"):
-                j += 1
-            word = query[i:j].rstrip(".")
-            if word.upper() == "SERVICE" and (i == 0 or query[i - 1] not in ":?$"):
-                return line, i - line_start + 1
-            i = max(j, i + 1)
-        else:
-            i += 1
+    for word, line, column in _keywords(query):
+        if word == "SERVICE":
+            return line, column
     return None
 
 
@@ -166,9 +136,9 @@ def _keywords(query: str) -> Iterable[tuple[str, int, int]]:
 
 
 def service_position(query: str) -> tuple[int, int] | None:
-    """Line and column of a ``SERVICE`` keyword, by :func:`uugraph.load.find_service` and a stricter scan.
+    """Line and column of a ``SERVICE`` keyword, in the query as written or with its ``\\u`` escapes applied.
 
-    The stricter scan also sees ``SERVICE`` after a variable and a dot
+    The keyword scan also sees ``SERVICE`` after a variable and a dot
     (``?o.SERVICE``), after a literal (``true.SERVICE``, ``1e5SERVICE``),
     after a local name with an escaped ``#`` (``ex:a\\#b SERVICE``) and
     written with ``\\u`` escapes.
@@ -178,14 +148,11 @@ def service_position(query: str) -> tuple[int, int] | None:
     >>> service_position('SELECT ?service { ?s ex:service "SERVICE" } # SERVICE') is None
     True
     """
-    found = find_service(query)
-    if found:
-        return found
     # Both as written and with \u escapes applied: whichever way a parser reads them, SERVICE is seen.
     for text in dict.fromkeys((query, _unescape_codepoints(query))):
-        for word, line, column in _keywords(text):
-            if word == "SERVICE":
-                return line, column
+        found = find_service(text)
+        if found:
+            return found
     return None
 
 
