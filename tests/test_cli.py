@@ -22,10 +22,9 @@ def _popen(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "uugraph", *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-@pytest.fixture(scope="module")
-def validations() -> Iterator[dict[str, subprocess.CompletedProcess[str]]]:
-    """``validate`` in text and in JSON on the real data, run side by side (each takes a few seconds)."""
-    running = {"text": _popen("validate"), "json": _popen("validate", "--format", "json")}
+def _side_by_side(commands: dict[str, tuple[str, ...]]) -> dict[str, subprocess.CompletedProcess[str]]:
+    """Run CLI commands at the same time and collect them; kill any left running."""
+    running = {name: _popen(*args) for name, args in commands.items()}
     done = {}
     try:
         for name, proc in running.items():
@@ -36,24 +35,19 @@ def validations() -> Iterator[dict[str, subprocess.CompletedProcess[str]]]:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-    yield done
+    return done
+
+
+@pytest.fixture(scope="module")
+def validations() -> Iterator[dict[str, subprocess.CompletedProcess[str]]]:
+    """``validate`` in text and in JSON on the real data, run side by side (each takes a few seconds)."""
+    yield _side_by_side({"text": ("validate",), "json": ("validate", "--format", "json")})
 
 
 @pytest.fixture(scope="module")
 def query_outputs() -> Iterator[dict[str, subprocess.CompletedProcess[str]]]:
     """``query networks-of-uu`` in every format, run side by side."""
-    running = {fmt: _popen("query", "networks-of-uu", "--quiet", "--format", fmt) for fmt in ("json", "csv", "tsv", "table")}
-    done = {}
-    try:
-        for fmt, proc in running.items():
-            out, err = proc.communicate(timeout=300)
-            done[fmt] = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
-    finally:
-        for proc in running.values():
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    yield done
+    yield _side_by_side({fmt: ("query", "networks-of-uu", "--quiet", "--format", fmt) for fmt in ("json", "csv", "tsv", "table")})
 
 
 # ---------------------------------------------------------------- help

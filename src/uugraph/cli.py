@@ -89,7 +89,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     from uugraph.query import resolve_query, run_embedded, run_remote
 
     layout = _layout(args)
-    query = resolve_query(args.query, None, layout.queries_dir)
+    query = resolve_query(args.query, layout.queries_dir)
     if args.endpoint:
         table = run_remote(args.endpoint, query.text, graph=args.graph)
     else:

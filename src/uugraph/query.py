@@ -139,15 +139,13 @@ class Table:
         return self.to_text(namespaces)
 
 
-def resolve_query(name_or_file: str, queries: dict[str, QueryFile] | None, queries_dir: Path) -> QueryFile:
+def resolve_query(name_or_file: str, queries_dir: Path) -> QueryFile:
     """A query by name (``members-of-network``) from ``queries/``, or by file path."""
     path = Path(name_or_file)
     if path.suffix == ".rq" or path.exists():
         if not path.is_file():
             raise InputError(str(path), None, None, "query file not found")
         return parse_query_file(path)
-    if queries is not None and name_or_file in queries:
-        return queries[name_or_file]
     candidate = queries_dir / f"{name_or_file}.rq"
     if candidate.is_file():
         return parse_query_file(candidate)

@@ -192,7 +192,7 @@ def _shacl_shacl():
 ENGINES = ("turbo", "pyshacl")
 
 
-def _run_shacl(engine: str, data, shapes, data_format: str | None = None):
+def _run_shacl(engine: str, data, shapes):
     """One SHACL run with the chosen engine; both return pySHACL's (conforms, report graph, text)."""
     options = {"shacl_graph": shapes, "advanced": True, "allow_warnings": True}
     if engine == "turbo":
@@ -207,7 +207,7 @@ def _run_shacl(engine: str, data, shapes, data_format: str | None = None):
         from pyshacl import validate as shacl_validate
 
         if isinstance(data, str):
-            data = rdflib.Graph().parse(data=data, format=data_format or "nt")
+            data = rdflib.Graph().parse(data=data, format="nt")
         return shacl_validate(data, inference="none", **options)
     raise InputError("--engine", None, None, f"unknown SHACL engine {engine!r}; expected one of {', '.join(ENGINES)}")
 
