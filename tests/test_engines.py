@@ -1,4 +1,4 @@
-"""The fast SHACL engine reports exactly what the reference (pySHACL) reports."""
+"""The fast SHACL engines (store, turbo) report exactly what the reference (pySHACL) reports."""
 
 from __future__ import annotations
 
@@ -21,25 +21,31 @@ def _outcome(report) -> list[tuple[str, str, str, str, str]]:
     return sorted((r.severity, r.focus, r.path, r.shape, r.message) for r in report.results)
 
 
-def _both(layout: Layout):
+FAST_ENGINES = ("store", "turbo")
+
+
+def _both(layout: Layout, engine: str):
     loaded = prepare(layout, with_queries=False)
-    check_shapes(loaded, "turbo")
+    check_shapes(loaded, engine)
     check_shapes(loaded, "pyshacl")
-    return validate_graph(loaded, layout.root, "turbo"), validate_graph(loaded, layout.root, "pyshacl")
+    return validate_graph(loaded, layout.root, engine), validate_graph(loaded, layout.root, "pyshacl")
 
 
-def test_engines_agree_on_the_real_data(layout: Layout) -> None:
-    turbo, reference = _both(layout)
-    assert _outcome(turbo) == _outcome(reference)
-    assert turbo.conforms and reference.conforms
+@pytest.mark.parametrize("engine", FAST_ENGINES)
+def test_engines_agree_on_the_real_data(layout: Layout, engine: str) -> None:
+    fast, reference = _both(layout, engine)
+    assert _outcome(fast) == _outcome(reference)
+    assert fast.conforms and reference.conforms
+    assert fast.triples == reference.triples
 
 
-def test_engines_agree_on_every_invalid_example(project_copy: Path) -> None:
+@pytest.mark.parametrize("engine", FAST_ENGINES)
+def test_engines_agree_on_every_invalid_example(project_copy: Path, engine: str) -> None:
     for example in sorted((EXAMPLES / "invalid").glob("*.ttl")):
         shutil.copyfile(example, project_copy / "data" / example.name)
-    turbo, reference = _both(Layout(root=project_copy))
-    assert len(turbo.violations) >= len(list((EXAMPLES / "invalid").glob("*.ttl")))
-    assert _outcome(turbo) == _outcome(reference)
+    fast, reference = _both(Layout(root=project_copy), engine)
+    assert len(fast.violations) >= len(list((EXAMPLES / "invalid").glob("*.ttl")))
+    assert _outcome(fast) == _outcome(reference)
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +55,13 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Layout:
     return Layout(root=Path(__file__).resolve().parents[1], data=data)
 
 
-def test_engines_agree_on_a_synthetic_graph_with_injected_violations(synthetic: Layout) -> None:
-    turbo, reference = _both(synthetic)
-    assert _outcome(turbo) == _outcome(reference)
+@pytest.mark.parametrize("engine", FAST_ENGINES)
+def test_engines_agree_on_a_synthetic_graph_with_injected_violations(synthetic: Layout, engine: str) -> None:
+    fast, reference = _both(synthetic, engine)
+    assert _outcome(fast) == _outcome(reference)
     manifest = json.loads((synthetic.data_dir / "manifest.json").read_text(encoding="utf-8"))
     injected = {(v["focus"], v["shape"]) for v in manifest["violations"]}
-    found = {(r.focus.removeprefix("id:"), r.shape.rsplit("/", 1)[-1].rstrip(">")) for r in turbo.violations}
+    found = {(r.focus.removeprefix("id:"), r.shape.rsplit("/", 1)[-1].rstrip(">")) for r in fast.violations}
     assert len(injected) == 10
     assert found == {(focus.removeprefix("id/"), shape) for focus, shape in injected}
 

@@ -51,7 +51,7 @@ def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: b
     return loaded
 
 
-def check(layout: Layout, progress: Progress | None = None, engine: str = "turbo") -> Checked:
+def check(layout: Layout, progress: Progress | None = None, engine: str = "store") -> Checked:
     """Load, reason, validate the shapes, then validate the data."""
     progress = progress or Progress.quiet()
     loaded = prepare(layout, progress)
@@ -85,7 +85,7 @@ def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = Non
 PARALLEL_EXPORT_THRESHOLD = 200_000
 
 
-def build(layout: Layout, out: Path, progress: Progress | None = None, engine: str = "turbo", with_site: bool = True) -> Checked:
+def build(layout: Layout, out: Path, progress: Progress | None = None, engine: str = "store", with_site: bool = True) -> Checked:
     """Validate, then publish into ``out`` atomically. Raises NonConforming on violations.
 
     The files are written into a staging folder beside ``out`` and swapped in

@@ -350,13 +350,13 @@ def parser() -> argparse.ArgumentParser:
     v = verb("validate", cmd_validate)
     v.add_argument("--data", metavar="DIR", help="read data from DIR instead of data/")
     v.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
-    v.add_argument("--engine", choices=ENGINES, default="turbo", help="SHACL engine: turbo (fast, default) or pyshacl (the reference)")
+    v.add_argument("--engine", choices=ENGINES, default="store", help="SHACL engine: store (default: evaluates the shapes on the loaded store), turbo (pyshacl-turbo) or pyshacl (the reference)")
 
     b = verb("build", cmd_build)
     b.add_argument("--data", metavar="DIR", help="read data from DIR instead of data/")
     b.add_argument("--out", metavar="DIR", default="dist", help="output folder (default: dist/)")
     b.add_argument("--format", choices=("text", "json"), default="text", help="summary format (default: text)")
-    b.add_argument("--engine", choices=ENGINES, default="turbo", help="SHACL engine: turbo (fast, default) or pyshacl (the reference)")
+    b.add_argument("--engine", choices=ENGINES, default="store", help="SHACL engine: store (default: evaluates the shapes on the loaded store), turbo (pyshacl-turbo) or pyshacl (the reference)")
     b.add_argument("--no-site", action="store_true", help="skip the static site (dist/site/): dumps, bundle and documents only")
 
     q = verb("query", cmd_query)
