@@ -26,11 +26,15 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import rdflib
 from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.collection import Collection
+
+if TYPE_CHECKING:
+    from uugraph.progress import StepProgress
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 XSD = rdflib.Namespace("http://www.w3.org/2001/XMLSchema#")
@@ -179,6 +183,8 @@ class StoreData:
         return known
 
     def predicates_of(self, subject: ox.Term) -> Iterable[ox.Quad]:
+        if isinstance(subject, ox.Literal):
+            return
         for g in self.graphs:
             yield from self.store.quads_for_pattern(subject, None, None, g)
 
@@ -349,11 +355,16 @@ class Validator:
         self._failing: dict[rdflib.term.Node, dict[ox.Term, bool]] = {}
         self._evaluating: set[rdflib.term.Node] = set()
 
-    def validate(self) -> list[RawResult]:
+    def validate(self, step: StepProgress | None = None) -> list[RawResult]:
         results: list[RawResult] = []
-        for node in self.shapes.targeted():
+        targeted = self.shapes.targeted()
+        if step is not None:
+            step.total = len(targeted)
+        for node in targeted:
             shape = self.shapes.shape(node)
             results.extend(self.evaluate(shape, self.shapes.focus_nodes(self.data, node)))
+            if step is not None:
+                step.advance()
         return results
 
     def evaluate(self, shape: Shape, focus: list[ox.Term]) -> list[RawResult]:
@@ -691,9 +702,9 @@ def _python_value_matches(lit: Literal, datatype: str) -> bool:
     return True if kind is None else isinstance(lit.value, kind)
 
 
-def validate(store: ox.Store, graphs: list[ox.NamedNode], shapes: rdflib.Graph) -> list[RawResult]:
-    """Every result of the shapes on the union of ``graphs``."""
-    return Validator(StoreData(store, graphs), ShapesGraph(shapes)).validate()
+def validate(store: ox.Store, graphs: list[ox.NamedNode], shapes: rdflib.Graph, step: StepProgress | None = None) -> list[RawResult]:
+    """Every result of the shapes on the union of ``graphs``; ``step`` counts the shapes done."""
+    return Validator(StoreData(store, graphs), ShapesGraph(shapes)).validate(step)
 
 
 def report_graph(results: list[RawResult], shapes: rdflib.Graph) -> rdflib.Graph:
