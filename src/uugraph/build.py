@@ -44,10 +44,10 @@ class Checked:
 def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: bool = True) -> LoadedGraph:
     """Load and reason: the graph that is validated, published and queried."""
     progress = progress or Progress.quiet()
-    with progress.step("load"):
-        loaded = load(layout, with_queries=with_queries)
-    with progress.step("reason"):
-        reason(loaded)
+    with progress.step("load", unit="kB") as step:
+        loaded = load(layout, with_queries=with_queries, step=step)
+    with progress.step("reason", unit="rules") as step:
+        reason(loaded, step)
     return loaded
 
 
@@ -57,8 +57,8 @@ def check(layout: Layout, progress: Progress | None = None, engine: str = "store
     loaded = prepare(layout, progress)
     with progress.step("check shapes"):
         check_shapes(loaded, engine)
-    with progress.step("validate"):
-        report = validate_graph(loaded, layout.root, engine)
+    with progress.step("validate", unit="shapes") as step:
+        report = validate_graph(loaded, layout.root, engine, step)
     return Checked(loaded, report)
 
 
@@ -103,10 +103,13 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
     try:
         writer = None
         if _triple_count(loaded) > PARALLEL_EXPORT_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
-            writer = multiprocessing.get_context("fork").Process(target=_export_into, args=(loaded, staging, progress, with_site), daemon=True)
+            # The writer shares the terminal: it prints its timing lines but draws no bar over the parent's.
+            writer = multiprocessing.get_context("fork").Process(
+                target=_export_into, args=(loaded, staging, progress.lines_only(), with_site), daemon=True
+            )
             writer.start()
-        with progress.step("validate"):
-            report = validate_graph(loaded, layout.root, engine)
+        with progress.step("validate", unit="shapes") as step:
+            report = validate_graph(loaded, layout.root, engine, step)
         checked = Checked(loaded, report)
         if writer is not None:
             if not report.conforms:

@@ -185,19 +185,20 @@ def cmd_synth(args: argparse.Namespace) -> int:
     """
     from uugraph.synth import synth
 
-    def progress(done: int, total: int) -> None:
-        if not args.quiet:
-            print(f"[uugraph] synth {done}/{total} universities", file=sys.stderr, flush=True)
+    with Progress(enabled=not args.quiet).step("synth", unit="universities") as step:
 
-    summary = synth(
-        Path(args.out),
-        triples=args.triples,
-        universities=args.universities,
-        networks=args.networks,
-        violations=args.violations,
-        seed=args.seed,
-        progress=progress,
-    )
+        def progress(done: int, total: int) -> None:
+            step.total, step.done = total, done
+
+        summary = synth(
+            Path(args.out),
+            triples=args.triples,
+            universities=args.universities,
+            networks=args.networks,
+            violations=args.violations,
+            seed=args.seed,
+            progress=progress,
+        )
     report = {
         "out": str(summary.out),
         "triples": summary.triples,
@@ -233,14 +234,15 @@ def cmd_publish(args: argparse.Namespace) -> int:
     else:
         raise InputError("publish", None, None, "give --endpoint and --update-endpoint (and --store-endpoint for the Graph Store Protocol), or --preset NAME BASE_URL")
 
-    def progress(sent: int, total: int) -> None:
-        if not args.quiet:
-            print(f"[uugraph] publish {sent}/{total} triples", file=sys.stderr, flush=True)
+    with Progress(enabled=not args.quiet).step("publish", unit="triples") as step:
 
-    result = publish(
-        Path(args.dist), endpoints, args.graph, chunk_triples=args.chunk_triples, client=Client(retries=args.retries),
-        progress=progress, force=args.force, swap_timeout=args.swap_timeout,
-    )
+        def progress(sent: int, total: int) -> None:
+            step.total, step.done = total, sent
+
+        result = publish(
+            Path(args.dist), endpoints, args.graph, chunk_triples=args.chunk_triples, client=Client(retries=args.retries),
+            progress=progress, force=args.force, swap_timeout=args.swap_timeout,
+        )
     summary = {"graph": result.graph, "triples": result.triples, "checksum": result.checksum, "changed": result.changed, "chunks": result.chunks}
     if args.format == "json":
         print(json.dumps(summary))

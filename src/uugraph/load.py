@@ -22,12 +22,16 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from uugraph.config import Layout, base_iri, release_date, version
 from uugraph.errors import InputError
 from uugraph.sparql_text import find_service, service_position  # noqa: F401  (find_service is part of this module's API)
+
+if TYPE_CHECKING:
+    from uugraph.progress import StepProgress
 
 GRAPH_INFERRED = ox.NamedNode("urn:uugraph:graph:inferred")
 LAYERS = ("ontology", "data", "shapes")
@@ -206,7 +210,7 @@ def _locate(text: str, lexical: str) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _load_folder(folder: Path, layer: str, loaded: LoadedGraph) -> None:
+def _load_folder(folder: Path, layer: str, loaded: LoadedGraph, step: StepProgress | None = None) -> None:
     for path in _turtle_files(folder, layer):
         text = read_text(path)
         data = text.encode("utf-8")
@@ -215,6 +219,8 @@ def _load_folder(folder: Path, layer: str, loaded: LoadedGraph) -> None:
         check_literals(path, text, triples)
         loaded.store.load(data, format=ox.RdfFormat.TURTLE, base_iri=base_iri(), to_graph=LAYER_GRAPHS[layer])
         loaded.files[layer].append(path)
+        if step is not None:
+            step.advance(len(data) // 1000)
 
 
 def _stamp_ontology(loaded: LoadedGraph) -> None:
@@ -240,13 +246,16 @@ def _stamp_ontology(loaded: LoadedGraph) -> None:
     loaded.store.extend(ox.Quad(ontology, ox.NamedNode(p), o, graph) for p, o in stamps)
 
 
-def load(layout: Layout, *, with_queries: bool = True) -> LoadedGraph:
-    """Parse the ontology, data and shapes (and, by default, the queries)."""
+def load(layout: Layout, *, with_queries: bool = True, step: StepProgress | None = None) -> LoadedGraph:
+    """Parse the ontology, data and shapes (and, by default, the queries); ``step`` counts kilobytes read."""
     loaded = LoadedGraph(store=ox.Store())
-    _load_folder(layout.ontology_dir, "ontology", loaded)
+    folders = {"ontology": layout.ontology_dir, "data": layout.data_dir, "shapes": layout.shapes_dir}
+    if step is not None:
+        step.total = sum(p.stat().st_size // 1000 for layer, folder in folders.items() if folder.is_dir() for p in folder.rglob("*.ttl") if p.is_file())
+    _load_folder(folders["ontology"], "ontology", loaded, step)
     _stamp_ontology(loaded)
-    _load_folder(layout.data_dir, "data", loaded)
-    _load_folder(layout.shapes_dir, "shapes", loaded)
+    _load_folder(folders["data"], "data", loaded, step)
+    _load_folder(folders["shapes"], "shapes", loaded, step)
     if with_queries:
         loaded.queries = load_queries(layout.queries_dir)
     return loaded

@@ -34,12 +34,15 @@ asserted one plus exactly these, never the reasoner's axiomatic noise.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from uugraph.load import GRAPH_INFERRED, LoadedGraph
+
+if TYPE_CHECKING:
+    from uugraph.progress import StepProgress
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -220,7 +223,7 @@ def _dependency_order(rules: list[Rule]) -> list[Rule]:
     return ordered
 
 
-def reason(loaded: LoadedGraph, progress: Callable[[int, int], None] | None = None) -> RuleSet:
+def reason(loaded: LoadedGraph, step: StepProgress | None = None) -> RuleSet:
     """Run the compiled rules to a fixpoint; derived triples land in the inferred graph.
 
     Rules run in dependency order, and after the first pass a rule runs again
@@ -229,12 +232,13 @@ def reason(loaded: LoadedGraph, progress: Callable[[int, int], None] | None = No
     report what was compiled and ignored.
     """
     ruleset = compile_rules(loaded)
+    if step is not None:
+        step.total = len(ruleset.rules)  # the first pass; a fixpoint check after it is quick
     graphs = loaded.published_graphs
     store = loaded.store
     clock = 0
     grown: dict[str, int] = {}  # key -> clock at which it last grew
     last_run: dict[int, int] = {}
-    passes = 0
     while True:
         ran = 0
         for index, rule in enumerate(ruleset.rules):
@@ -245,11 +249,10 @@ def reason(loaded: LoadedGraph, progress: Callable[[int, int], None] | None = No
             before = _count(store, rule.count_derived(GRAPH_INFERRED))
             store.update(rule.insert(graphs, GRAPH_INFERRED))
             ran += 1
+            if step is not None:
+                step.advance()
             if _count(store, rule.count_derived(GRAPH_INFERRED)) > before:
                 grown[rule.writes] = clock
-        passes += 1
-        if progress:
-            progress(passes, ran)
         if ran == 0:
             return ruleset
 

@@ -16,10 +16,14 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from uugraph.errors import InputError
 from uugraph.export import to_rdflib
 from uugraph.load import LoadedGraph
+
+if TYPE_CHECKING:
+    from uugraph.progress import StepProgress
 
 SH = "http://www.w3.org/ns/shacl#"
 
@@ -219,7 +223,7 @@ def _run_shacl(engine: str, data, shapes):
     raise InputError("--engine", None, None, f"unknown SHACL engine {engine!r}; expected one of {', '.join(ENGINES)}")
 
 
-def validate_graph(loaded: LoadedGraph, root: Path | None = None, engine: str = "store") -> Report:
+def validate_graph(loaded: LoadedGraph, root: Path | None = None, engine: str = "store", step: StepProgress | None = None) -> Report:
     """Run the shapes over ontology + data + derived triples.
 
     ``store`` (the default) evaluates the shapes on the loaded store itself
@@ -235,7 +239,7 @@ def validate_graph(loaded: LoadedGraph, root: Path | None = None, engine: str = 
         from uugraph import shacl
 
         try:
-            raw = shacl.validate(loaded.store, loaded.published_graphs, shapes)
+            raw = shacl.validate(loaded.store, loaded.published_graphs, shapes, step)
         except shacl.UnsupportedShape as exc:
             files = loaded.files.get("shapes", [])
             raise InputError(str(files[0].parent) if files else "shapes", None, None, str(exc)) from exc
