@@ -378,8 +378,10 @@ class Validator:
         results: list[RawResult] = []
         for parameter in sorted(shape.parameters, key=str):
             results.extend(self._check(shape, parameter, values))
+        # sh:property: each value node is a focus node of the property shape (for a node shape, the focus itself).
+        inner = focus if shape.path is None else list({v for vs in values.values() for v in vs})
         for prop in shape.properties:
-            results.extend(self.evaluate(prop, focus))
+            results.extend(self.evaluate(prop, inner))
         return results
 
     def conforming(self, node: rdflib.term.Node, values: Iterable[ox.Term]) -> set[ox.Term]:
