@@ -18,6 +18,7 @@ fast; the tests expand its output with pyld and compare it with the Turtle.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -120,12 +121,8 @@ class Compactor:
     """Turns IRIs into prefixed names and chooses a short term per property."""
 
     def __init__(self, triples: Iterable[ox.Triple]) -> None:
-        self.prefixes = prefixes()
-        self.stats = GraphStats()
-        # Longest namespace first, so id: wins over a shorter one that also matches.
-        self._ordered = sorted(self.prefixes.items(), key=lambda kv: -len(kv[1]))
+        stats = GraphStats()
         kinds: dict[str, set[str]] = defaultdict(set)
-        stats = self.stats
         for t in triples:
             p = t.predicate.value
             stats.triples += 1
@@ -144,6 +141,58 @@ class Compactor:
                 kinds[p].add("@string")
             else:
                 kinds[p].add(o.datatype.value)
+        self._choose(kinds, stats)
+
+    @classmethod
+    def from_ntriples(cls, ntriples: bytes) -> Compactor:
+        """The same compactor, read from N-Triples lines without building a term per triple.
+
+        Oxigraph writes one triple per line, terms separated by single spaces,
+        IRIs unescaped; subject and predicate never contain a space, and a
+        literal's datatype or language follows its last quote.
+        """
+        stats = GraphStats()
+        kinds: dict[str, set[str]] = defaultdict(set)
+        rdf_type = f"<{RDF_TYPE}>".encode()
+        for line in ntriples.splitlines():
+            if not line:
+                continue
+            subject, predicate, rest = line.split(b" ", 2)
+            obj = rest[:-2] if rest.endswith(b" .") else rest.rstrip(b" .")
+            p = predicate[1:-1].decode("utf-8")
+            stats.triples += 1
+            stats.subjects.add(subject.decode("utf-8"))
+            stats.properties[p] += 1
+            first = obj[:1]
+            if predicate == rdf_type:
+                if first == b"<":
+                    stats.classes[obj[1:-1].decode("utf-8")] += 1
+                continue
+            if first in (b"<", b"_"):
+                kinds[p].add("@id")
+                continue
+            after = obj[obj.rindex(b'"') + 1:]
+            if after.startswith(b"@"):
+                kinds[p].add("@lang")
+            elif after.startswith(b"^^<"):
+                datatype = after[3:-1].decode("utf-8")
+                kinds[p].add("@string" if datatype == XSD + "string" else datatype)
+            else:
+                kinds[p].add("@string")
+        compactor = cls.__new__(cls)
+        compactor._choose(kinds, stats)
+        return compactor
+
+    def _choose(self, kinds: dict[str, set[str]], stats: GraphStats) -> None:
+        """Choose a short term and a coercion per property, from the kinds of values each has."""
+        self.prefixes = prefixes()
+        self.stats = stats
+        # Longest namespace first, so id: wins over a shorter one that also matches; one regex
+        # tries them all in C, and a cache answers the IRIs that recur (classes, concepts, sources).
+        ordered = sorted(self.prefixes.items(), key=lambda kv: -len(kv[1]))
+        self._namespace = re.compile("|".join(re.escape(namespace) for _, namespace in ordered))
+        self._prefix_of = {namespace: prefix for prefix, namespace in ordered}
+        self._compact: dict[str, str] = {}
         self.terms: dict[str, str] = {}  # property IRI -> term
         self.coercion: dict[str, str] = {}  # property IRI -> "@id" or datatype IRI
         candidates: dict[str, list[tuple[int, str]]] = defaultdict(list)
@@ -162,17 +211,19 @@ class Compactor:
                     self.coercion[p] = only
 
     def _split(self, iri: str) -> tuple[str | None, str]:
-        for prefix, namespace in self._ordered:
-            if iri.startswith(namespace) and len(iri) > len(namespace):
-                return prefix, iri[len(namespace):]
-        return None, iri
+        match = self._namespace.match(iri)
+        if match is None or match.end() == len(iri):
+            return None, iri
+        return self._prefix_of[match.group()], iri[match.end():]
 
     def iri(self, iri: str) -> str:
         """A compact IRI where a prefix fits and the rest is safe, else the IRI itself."""
-        prefix, local = self._split(iri)
-        if prefix is None or local.startswith("//"):
-            return iri
-        return f"{prefix}:{local}"
+        compact = self._compact.get(iri)
+        if compact is None:
+            prefix, local = self._split(iri)
+            compact = iri if prefix is None or local.startswith("//") else f"{prefix}:{local}"
+            self._compact[iri] = compact
+        return compact
 
     def node_id(self, term: ox.Term) -> str:
         if isinstance(term, ox.BlankNode):
@@ -217,7 +268,7 @@ def write_jsonld(ntriples: bytes, document_path: Path, context_path: Path) -> Gr
     write each subject's node as soon as its triples (adjacent, since the
     input is sorted) are read. Memory stays bounded by one node.
     """
-    compactor = Compactor(parse_ntriples(ntriples))
+    compactor = Compactor.from_ntriples(ntriples)
     context = compactor.context()
     write_json({"@context": context}, context_path)
     with document_path.open("w", encoding="utf-8") as out:
