@@ -85,6 +85,8 @@ class LoadedGraph:
             if not wanted:
                 break
             for path in self.files.get(layer, []):
+                if not wanted:
+                    break
                 for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base_iri()):
                     subject = quad.subject
                     if isinstance(subject, ox.NamedNode) and subject.value in wanted:
