@@ -112,3 +112,71 @@ def test_base_iri_is_configurable(project_copy: Path, tmp_path: Path, monkeypatc
     text = (out / "graph.nt").read_text(encoding="utf-8")
     assert "<https://example.org/networks/id/org/utrecht-university>" in text
     assert "w3id.org/uugraph" not in text
+
+
+def test_the_parallel_writers_of_a_large_graph_write_the_same_bytes(
+    layout: Layout, built_dist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the threshold, a forked writer (and its JSON-LD child) overlap SHACL: same files, byte for byte."""
+    import uugraph.build
+
+    monkeypatch.setattr(uugraph.build, "PARALLEL_EXPORT_THRESHOLD", 0)
+    parallel = tmp_path / "parallel"
+    build(layout, parallel)
+    names = sorted(str(p.relative_to(built_dist)) for p in built_dist.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(parallel)) for p in parallel.rglob("*") if p.is_file())
+    for name in names:
+        assert (built_dist / name).read_bytes() == (parallel / name).read_bytes(), name
+
+
+def test_a_violation_stops_the_parallel_writers_and_publishes_nothing(
+    project_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The writer is killed on a violation, and its JSON-LD child dies with it (it would sleep a minute)."""
+    import os
+    import time
+
+    import uugraph.build
+
+    pid_file = tmp_path / "jsonld.pid"
+    real_validate = uugraph.build.validate_graph
+
+    def slow_jsonld(ntriples, folder, progress):  # runs in the writer's forked child
+        pid_file.write_text(str(os.getpid()))
+        time.sleep(60)
+
+    def validate_once_the_child_runs(*args, **kwargs):
+        deadline = time.monotonic() + 30
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(uugraph.build, "PARALLEL_EXPORT_THRESHOLD", 0)
+    monkeypatch.setattr(uugraph.build, "_write_jsonld", slow_jsonld)
+    monkeypatch.setattr(uugraph.build, "validate_graph", validate_once_the_child_runs)
+    out = tmp_path / "dist"
+    (project_copy / "data" / "broken.ttl").write_text(
+        "@prefix org: <http://www.w3.org/ns/org#> .\n"
+        "<id/membership/leru/utrecht-university> org:member <id/org/leru> .\n",
+        encoding="utf-8",
+    )
+    started = time.monotonic()
+    with pytest.raises(NonConforming):
+        build(Layout(root=project_copy), out)
+    assert time.monotonic() - started < 30, "build waited for the writer instead of stopping it"
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dist.")], "staging folders were left behind"
+    child = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(child), "the JSON-LD writer outlived the build"
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")

@@ -67,17 +67,67 @@ def published_ntriples(loaded: LoadedGraph) -> bytes:
     return export.canonical_ntriples(loaded.ntriples(loaded.published_graphs))
 
 
-def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = None) -> None:
-    """Write every published file into ``folder`` (which must exist)."""
+def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = None, *, parallel: bool = False) -> None:
+    """Write every published file into ``folder`` (which must exist).
+
+    With ``parallel``, the JSON-LD (the longest of the three dumps) is written
+    by a forked child while this process writes N-Triples and Turtle.
+    """
     progress = progress or Progress.quiet()
+    jsonld = _fork(lambda: _write_jsonld(ntriples, folder, progress.lines_only())) if parallel and hasattr(os, "fork") else None
     with progress.step("write N-Triples"):
         (folder / "graph.nt").write_bytes(ntriples)
     with progress.step("write Turtle"):
         export.write_turtle(export.parse_ntriples(ntriples), folder / "graph.ttl")
+    if jsonld is None:
+        _write_jsonld(ntriples, folder, progress)
+    else:
+        _join(jsonld, "the JSON-LD")
+
+
+def _write_jsonld(ntriples: bytes, folder: Path, progress: Progress) -> None:
     with progress.step("write JSON-LD"):
         stats = export.write_jsonld(ntriples, folder / "graph.jsonld", folder / "context.jsonld")
     description = describe.dataset_description(stats, folder)
     export.write_turtle(description, folder / "void.ttl")
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies, so no writer outlives a killed build."""
+    import ctypes
+    import signal
+
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _fork(work) -> int:
+    """Run ``work`` in a forked child; its exit code says whether it finished."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            _die_with_parent()
+            work()
+            code = 0
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _join(pid: int, what: str) -> None:
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise UugraphError(f"writing {what} failed (exit code {os.waitstatus_to_exitcode(status)}); nothing was published")
 
 
 # Above this many published triples, build writes the files in a forked child
@@ -89,9 +139,10 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
     """Validate, then publish into ``out`` atomically. Raises NonConforming on violations.
 
     The files are written into a staging folder beside ``out`` and swapped in
-    only when validation passed and every file is complete; on a large graph
-    the writing overlaps validation (in a forked process), on a small one it
-    follows it.
+    only when validation passed and every file is complete. On a small graph
+    the writing follows validation; on a large one it overlaps it, in a forked
+    writer that forks once more for the JSON-LD, so the dumps keep both cores
+    busy once validation is done.
     """
     progress = progress or Progress.quiet()
     loaded = prepare(layout, progress)
@@ -100,12 +151,12 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    writer = None
     try:
-        writer = None
         if _triple_count(loaded) > PARALLEL_EXPORT_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
             # The writer shares the terminal: it prints its timing lines but draws no bar over the parent's.
             writer = multiprocessing.get_context("fork").Process(
-                target=_export_into, args=(loaded, staging, progress.lines_only(), with_site), daemon=True
+                target=_export_into, args=(loaded, staging, progress.lines_only(), with_site, True), daemon=True
             )
             writer.start()
         with progress.step("validate", unit="shapes") as step:
@@ -125,6 +176,9 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
             release.write_bundle(staging, loaded, report)
         _swap_in(staging, out)
     except BaseException:
+        if writer is not None and writer.is_alive():
+            writer.kill()  # its own JSON-LD child dies with it
+            writer.join()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return checked
@@ -134,11 +188,13 @@ def _triple_count(loaded: LoadedGraph) -> int:
     return len(loaded.store)
 
 
-def _export_into(loaded: LoadedGraph, staging: Path, progress: Progress, with_site: bool = True) -> None:
+def _export_into(loaded: LoadedGraph, staging: Path, progress: Progress, with_site: bool = True, parallel: bool = False) -> None:
     """Everything that does not depend on the validation report: dumps, documents, then the site."""
+    if parallel:
+        _die_with_parent()
     with progress.step("serialise"):
         ntriples = published_ntriples(loaded)
-    write_outputs(ntriples, staging, progress)
+    write_outputs(ntriples, staging, progress, parallel=parallel)
     with progress.step("documents"):
         release.write_documents(loaded, staging)
     if with_site:
