@@ -592,7 +592,7 @@ class Validator:
                 for quad in self.data.predicates_of(v):
                     if quad.predicate not in allowed:
                         out.append(
-                            RawResult(v, quad.object, URIRef(quad.predicate.value), shape.node, SH.ClosedConstraintComponent, shape.severity, shape.messages)
+                            RawResult(f, quad.object, URIRef(quad.predicate.value), shape.node, SH.ClosedConstraintComponent, shape.severity, shape.messages)
                         )
         return out
 
