@@ -352,7 +352,7 @@ class Validator:
     def __init__(self, data: StoreData, shapes: ShapesGraph) -> None:
         self.data = data
         self.shapes = shapes
-        self._failing: dict[rdflib.term.Node, dict[ox.Term, bool]] = {}
+        self._known_failing: dict[rdflib.term.Node, dict[ox.Term, bool]] = {}
         self._evaluating: set[rdflib.term.Node] = set()
 
     def validate(self, step: StepProgress | None = None) -> list[RawResult]:
@@ -367,14 +367,17 @@ class Validator:
                 step.advance()
         return results
 
+    def _values(self, shape: Shape, focus: list[ox.Term]) -> dict[ox.Term, Iterable[ox.Term]]:
+        """The value nodes of each focus node: itself for a node shape, its path's values for a property shape."""
+        if shape.path is None:
+            return {f: (f,) for f in focus}
+        return path_values(self.data, shape.path, focus)
+
     def evaluate(self, shape: Shape, focus: list[ox.Term]) -> list[RawResult]:
         """Every result of ``shape`` (and its property shapes) on the given focus nodes."""
         if shape.deactivated or not focus:
             return []
-        if shape.path is None:
-            values = {f: (f,) for f in focus}
-        else:
-            values = path_values(self.data, shape.path, focus)
+        values = self._values(shape, focus)
         results: list[RawResult] = []
         for parameter in sorted(shape.parameters, key=str):
             results.extend(self._check(shape, parameter, values))
@@ -386,19 +389,38 @@ class Validator:
 
     def conforming(self, node: rdflib.term.Node, values: Iterable[ox.Term]) -> set[ox.Term]:
         """Which of ``values`` conform to the shape ``node`` (evaluated once per node, in bulk)."""
-        known = self._failing.setdefault(node, {})
+        known = self._known_failing.setdefault(node, {})
         todo = [v for v in set(values) if v not in known]
         if todo:
             if node in self._evaluating:
                 raise UnsupportedShape(f"shape {node} refers to itself; recursive shapes are not evaluated")
             self._evaluating.add(node)
             try:
-                failed = {r.focus for r in self.evaluate(self.shapes.shape(node), sorted(todo, key=str))}
+                failed = self._failing(self.shapes.shape(node), todo)
             finally:
                 self._evaluating.discard(node)
             for v in todo:
                 known[v] = v in failed
         return {v for v in values if not known[v]}
+
+    def _failing(self, shape: Shape, focus: list[ox.Term]) -> set[ox.Term]:
+        """The focus nodes that do not conform to ``shape``.
+
+        Not simply the focus nodes of its results: a property shape's own
+        property shapes report on its value nodes, whose failure is the
+        failure of the focus node they are values of.
+        """
+        if shape.deactivated or not focus:
+            return set()
+        values = self._values(shape, focus)
+        bad = {r.focus for parameter in shape.parameters for r in self._check(shape, parameter, values)}
+        if shape.properties:
+            inner = focus if shape.path is None else list({v for vs in values.values() for v in vs})
+            inner_bad: set[ox.Term] = set()
+            for prop in shape.properties:
+                inner_bad |= self._failing(prop, inner)
+            bad |= {f for f, vs in values.items() if any(v in inner_bad for v in vs)}
+        return bad
 
     def _result(self, shape: Shape, component: str, focus: ox.Term, value: ox.Term | None, messages=None) -> RawResult:
         return RawResult(
