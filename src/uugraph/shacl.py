@@ -422,7 +422,7 @@ class Validator:
             bad |= {f for f, vs in values.items() if any(v in inner_bad for v in vs)}
         return bad
 
-    def _result(self, shape: Shape, component: str, focus: ox.Term, value: ox.Term | None, messages=None) -> RawResult:
+    def _result(self, shape: Shape, component: str, focus: ox.Term, value: ox.Term | None) -> RawResult:
         return RawResult(
             focus=focus,
             value=value,
@@ -430,7 +430,7 @@ class Validator:
             shape=shape.node,
             component=_COMPONENTS.get(component) or _COMPONENTS.setdefault(component, SH[component + "ConstraintComponent"]),
             severity=shape.severity,
-            messages=shape.messages if messages is None else messages,
+            messages=shape.messages,
         )
 
     def _check(self, shape: Shape, parameter: URIRef, values: dict[ox.Term, set[ox.Term]]) -> list[RawResult]:
