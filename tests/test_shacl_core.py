@@ -17,6 +17,7 @@ import pytest
 import rdflib
 
 from uugraph import shacl
+from uugraph.export import rdflib_term
 
 FIXTURE = Path(__file__).parent / "fixtures" / "shacl-core"
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -64,10 +65,10 @@ def _store_results(data_text: str, shapes: rdflib.Graph) -> list[tuple]:
     for r in shacl.validate(store, [GRAPH], shapes):
         rows.append(
             (
-                _key(shapes, shacl.to_rdflib(r.focus)),
+                _key(shapes, rdflib_term(r.focus)),
                 str(r.component),
                 str(r.severity),
-                _key(shapes, shacl.to_rdflib(r.value)) if r.value is not None else "",
+                _key(shapes, rdflib_term(r.value)) if r.value is not None else "",
                 _key(shapes, r.path),
                 r.messages if r.component == SH.SPARQLConstraintComponent else (),
             )

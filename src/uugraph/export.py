@@ -86,6 +86,38 @@ def parse_ntriples(ntriples: bytes) -> Iterator[ox.Triple]:
     return (q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
 
 
+def rdflib_term(term: ox.Term):
+    """The rdflib form of an Oxigraph term; an xsd:string literal has no datatype, as rdflib parses it."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD + "string":
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def ox_term(term) -> ox.Term:
+    """The Oxigraph form of an rdflib term."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
 def to_rdflib(loaded, graphs: list[ox.NamedNode]):
     """Copy the given named graphs of a loaded graph into one rdflib Graph (for pyshacl and owlrl)."""
     import rdflib

@@ -304,12 +304,6 @@ def rules_entailments(loaded: LoadedGraph) -> set[tuple[str, str, str]]:
 
 def _nt(term: ox.Term) -> str:
     """N-Triples form of a term, matching rdflib's ``n3()`` for IRIs and literals."""
-    import rdflib
+    from uugraph.export import rdflib_term
 
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return rdflib.Literal(term.value, lang=term.language).n3()
-        if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-            return rdflib.Literal(term.value).n3()
-        return rdflib.Literal(term.value, datatype=term.datatype.value).n3()
-    return str(term)
+    return rdflib_term(term).n3()

@@ -33,11 +33,17 @@ import rdflib
 from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.collection import Collection
 
+from uugraph.export import ox_term as to_ox
+from uugraph.export import rdflib_term as to_rdflib
+
 if TYPE_CHECKING:
     from uugraph.progress import StepProgress
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 XSD = rdflib.Namespace("http://www.w3.org/2001/XMLSchema#")
+
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_XSD_STRING = str(XSD.string)
 
 # Namespace attribute lookups build a new term each time; the hot loops use these.
 _SH_VIOLATION = SH.Violation
@@ -71,39 +77,6 @@ class RawResult:
     component: URIRef
     severity: URIRef
     messages: tuple[str, ...]
-
-
-# ---------------------------------------------------------------- terms
-
-
-def to_ox(term: rdflib.term.Node) -> ox.Term:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-_XSD_STRING = str(XSD.string)
-
-
-def to_rdflib(term: ox.Term) -> rdflib.term.Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == _XSD_STRING:
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 # ---------------------------------------------------------------- the data, read from the store
