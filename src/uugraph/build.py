@@ -153,7 +153,7 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     writer = None
     try:
-        if _triple_count(loaded) > PARALLEL_EXPORT_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+        if loaded.published_triple_count() > PARALLEL_EXPORT_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
             # The writer shares the terminal: it prints its timing lines but draws no bar over the parent's.
             writer = multiprocessing.get_context("fork").Process(
                 target=_export_into, args=(loaded, staging, progress.lines_only(), with_site, True), daemon=True
@@ -182,10 +182,6 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return checked
-
-
-def _triple_count(loaded: LoadedGraph) -> int:
-    return len(loaded.store)
 
 
 def _export_into(loaded: LoadedGraph, staging: Path, progress: Progress, with_site: bool = True, parallel: bool = False) -> None:

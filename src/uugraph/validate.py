@@ -244,7 +244,7 @@ def validate_graph(loaded: LoadedGraph, root: Path | None = None, engine: str = 
             files = loaded.files.get("shapes", [])
             raise InputError(str(files[0].parent) if files else "shapes", None, None, str(exc)) from exc
         report_graph = shacl.report_graph(raw, shapes)
-        triples = _triple_count(loaded)
+        triples = loaded.published_triple_count()
     else:
         data = loaded.ntriples(loaded.published_graphs).decode("utf-8")
         _, report_graph, _ = _run_shacl(engine, data, shapes)
@@ -252,15 +252,6 @@ def validate_graph(loaded: LoadedGraph, root: Path | None = None, engine: str = 
     results = _results(report_graph, loaded, root, shapes)
     report_nt = report_graph.serialize(format="nt", encoding="utf-8")
     return Report(conforms=not any(r.severity == "Violation" for r in results), results=results, triples=triples, report_ntriples=report_nt)
-
-
-def _triple_count(loaded: LoadedGraph) -> int:
-    """Triples validated, counted per graph as the N-Triples the other engines read would count them."""
-    total = 0
-    for graph in loaded.published_graphs:
-        for row in loaded.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"):
-            total += int(row["n"].value)
-    return total
 
 
 def format_results(results: Iterable[Result]) -> str:
