@@ -7,9 +7,9 @@ violations, a crash half-way) leaves an earlier ``dist/`` exactly as it was.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,7 +95,6 @@ def _write_jsonld(ntriples: bytes, folder: Path, progress: Progress) -> None:
 def _die_with_parent() -> None:
     """Ask Linux to kill this process when its parent dies, so no writer outlives a killed build."""
     import ctypes
-    import signal
 
     parent = os.getppid()
     try:
@@ -125,9 +124,19 @@ def _fork(work) -> int:
 
 
 def _join(pid: int, what: str) -> None:
+    """Wait for a forked writer; a failed one fails the build."""
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise UugraphError(f"writing {what} failed (exit code {os.waitstatus_to_exitcode(status)}); nothing was published")
+
+
+def _stop(pid: int) -> None:
+    """Kill a forked writer and reap it (its own children die with it)."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
 
 
 # Above this many published triples, build writes the files in a forked child
@@ -151,34 +160,27 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    writer = None
+    writer: int | None = None
     try:
-        if loaded.published_triple_count() > PARALLEL_EXPORT_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+        if loaded.published_triple_count() > PARALLEL_EXPORT_THRESHOLD and hasattr(os, "fork"):
             # The writer shares the terminal: it prints its timing lines but draws no bar over the parent's.
-            writer = multiprocessing.get_context("fork").Process(
-                target=_export_into, args=(loaded, staging, progress.lines_only(), with_site, True), daemon=True
-            )
-            writer.start()
+            writer = _fork(lambda: _export_into(loaded, staging, progress.lines_only(), with_site, parallel=True))
         with progress.step("validate", unit="shapes") as step:
             report = validate_graph(loaded, layout.root, engine, step)
         checked = Checked(loaded, report)
-        if writer is not None:
-            if not report.conforms:
-                writer.kill()
-            writer.join()
         if not report.conforms:
             raise NonConforming(report)
         if writer is None:
             _export_into(loaded, staging, progress, with_site)
-        elif writer.exitcode != 0:
-            raise UugraphError(f"writing the published files failed (exit code {writer.exitcode}); nothing was published")
+        else:
+            pid, writer = writer, None
+            _join(pid, "the published files")
         with progress.step("release bundle"):
             release.write_bundle(staging, loaded, report)
         _swap_in(staging, out)
     except BaseException:
-        if writer is not None and writer.is_alive():
-            writer.kill()  # its own JSON-LD child dies with it
-            writer.join()
+        if writer is not None:
+            _stop(writer)
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return checked
@@ -186,8 +188,6 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
 
 def _export_into(loaded: LoadedGraph, staging: Path, progress: Progress, with_site: bool = True, parallel: bool = False) -> None:
     """Everything that does not depend on the validation report: dumps, documents, then the site."""
-    if parallel:
-        _die_with_parent()
     with progress.step("serialise"):
         ntriples = published_ntriples(loaded)
     write_outputs(ntriples, staging, progress, parallel=parallel)
