@@ -63,7 +63,14 @@ SCAN_THRESHOLD = 2_000
 
 
 class UnsupportedShape(ValueError):
-    """A shape uses a feature this engine does not evaluate (use the pySHACL engine for it)."""
+    """A shape uses a feature this engine does not evaluate (use the pySHACL engine for it).
+
+    ``shape`` is the targeted shape being evaluated, so the error can name its file.
+    """
+
+    def __init__(self, message: str, shape: rdflib.term.Node | None = None) -> None:
+        super().__init__(message)
+        self.shape = shape
 
 
 @dataclass(frozen=True)
@@ -189,7 +196,7 @@ def compile_path(shapes: rdflib.Graph, node: rdflib.term.Node) -> Path:
     alternatives = shapes.value(node, SH.alternativePath)
     if alternatives is not None:
         return Path("alternative", parts=tuple(compile_path(shapes, p) for p in Collection(shapes, alternatives)))
-    raise UnsupportedShape(f"{node} is not a SHACL property path")
+    raise UnsupportedShape("a sh:path that is not a SHACL property path")
 
 
 _NONE: frozenset[ox.Term] = frozenset()
@@ -275,7 +282,7 @@ class ShapesGraph:
         g = self.graph
         for predicate, name in _UNSUPPORTED.items():
             if (node, predicate, None) in g:
-                raise UnsupportedShape(f"shape {node} uses {name}, which the store engine does not evaluate; use --engine pyshacl")
+                raise UnsupportedShape(f"uses {name}, which the store engine does not evaluate; use --engine pyshacl")
         path_node = g.value(node, SH.path)
         shape = Shape(
             node=node,
@@ -334,8 +341,12 @@ class Validator:
         if step is not None:
             step.total = len(targeted)
         for node in targeted:
-            shape = self.shapes.shape(node)
-            results.extend(self.evaluate(shape, self.shapes.focus_nodes(self.data, node)))
+            try:
+                shape = self.shapes.shape(node)
+                results.extend(self.evaluate(shape, self.shapes.focus_nodes(self.data, node)))
+            except UnsupportedShape as exc:
+                exc.shape = exc.shape if exc.shape is not None else node
+                raise
             if step is not None:
                 step.advance()
         return results
@@ -366,7 +377,7 @@ class Validator:
         todo = [v for v in set(values) if v not in known]
         if todo:
             if node in self._evaluating:
-                raise UnsupportedShape(f"shape {node} refers to itself; recursive shapes are not evaluated")
+                raise UnsupportedShape("refers to itself through sh:node, sh:or, sh:and, sh:xone or sh:not; recursive shapes are not evaluated")
             self._evaluating.add(node)
             try:
                 failed = self._failing(self.shapes.shape(node), todo)
@@ -604,14 +615,14 @@ class Validator:
             return []
         select = g.value(constraint, SH.select)
         if select is None:
-            raise UnsupportedShape(f"SPARQL constraint of {shape.node} has no sh:select")
+            raise UnsupportedShape("has a SPARQL constraint without sh:select")
         text = str(select)
         for variable in ("$currentShape", "$shapesGraph", "?currentShape", "?shapesGraph"):
             if variable in text:
-                raise UnsupportedShape(f"SPARQL constraint of {shape.node} uses {variable}; use --engine pyshacl")
+                raise UnsupportedShape(f"has a SPARQL constraint that uses {variable}; use --engine pyshacl")
         if "$PATH" in text:
             if shape.path is None or shape.path.kind != "predicate":
-                raise UnsupportedShape(f"SPARQL constraint of {shape.node} uses $PATH with a complex path")
+                raise UnsupportedShape("has a SPARQL constraint that uses $PATH with a complex path")
             text = text.replace("$PATH", f"<{shape.path.predicate.value}>")
         prefixes = []
         for declaration_owner in g.objects(constraint, SH.prefixes):

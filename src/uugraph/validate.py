@@ -241,8 +241,13 @@ def validate_graph(loaded: LoadedGraph, root: Path | None = None, engine: str = 
         try:
             raw = shacl.validate(loaded.store, loaded.published_graphs, shapes, step)
         except shacl.UnsupportedShape as exc:
+            where = loaded.file_of(str(exc.shape)) or _file_of_blank_shape(shapes, exc.shape, loaded)
             files = loaded.files.get("shapes", [])
-            raise InputError(str(files[0].parent) if files else "shapes", None, None, str(exc)) from exc
+            fallback = str(files[0].parent) if files else "shapes"
+            from uugraph.export import prefixes
+
+            shape = _short(exc.shape, {k: v for k, v in prefixes().items() if k != "rdf"}) if exc.shape is not None else "a shape"
+            raise InputError(str(where) if where else fallback, None, None, f"{shape} {exc}") from exc
         report_graph = shacl.report_graph(raw, shapes)
         triples = loaded.published_triple_count()
     else:
