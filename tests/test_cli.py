@@ -209,3 +209,11 @@ def test_mint_unknown_kind_is_bad_input() -> None:
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 2
     assert done.stderr.startswith("error: ") and "university" in done.stderr
+
+
+def test_build_prints_no_library_debug_lines(tmp_path) -> None:
+    """pyLODE turns the root logger to DEBUG when imported; a build must not pass that on to stderr."""
+    done = run_cli("build", "--out", str(tmp_path / "dist"), timeout=300)
+    assert done.returncode == 0, done.stderr
+    noisy = [line for line in done.stderr.splitlines() if line.startswith(("DEBUG:", "INFO:"))]
+    assert noisy == [], noisy[:5]
