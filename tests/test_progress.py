@@ -42,3 +42,15 @@ def test_a_quick_step_leaves_nothing(capsys: pytest.CaptureFixture[str]) -> None
     with Progress(threshold=5, live=True).step("load", total=3) as step:
         step.advance(3)
     assert capsys.readouterr().err == ""
+
+
+def test_on_a_terminal_a_final_line_first_clears_whatever_bar_is_there(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A forked writer prints its lines while the parent draws its bar: each line starts on a cleared line."""
+    import sys
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    _run_step(Progress(threshold=0.05).lines_only(), total=6)
+    err = capsys.readouterr().err
+    assert err.startswith("\r\033[K[uugraph] validate ") and err.endswith(" s\n")

@@ -82,7 +82,9 @@ class Progress:
             elapsed = time.perf_counter() - state.started
             self.timings[name] = elapsed
             if self.enabled and elapsed >= self.threshold:
-                print(f"[uugraph] {name} {elapsed:.1f} s", file=sys.stderr, flush=True)
+                # On a terminal, first clear the line: a forked writer's line may land on the parent's bar.
+                clear = "\r\033[K" if sys.stderr.isatty() else ""
+                print(f"{clear}[uugraph] {name} {elapsed:.1f} s", file=sys.stderr, flush=True)
 
     def _draw(self, state: StepProgress, stop: threading.Event) -> None:
         """Redraw the step's line until it ends; nothing is drawn for a step shorter than the threshold."""
