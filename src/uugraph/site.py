@@ -535,7 +535,7 @@ class _Site:
             self.by_org[organization].append(row)
         self._membership_nodes, self._intervals, self._instants = {}, {}, {}
         sample_lines = [f"<urn:x:s> <{p}> {o} ." for (p, _), o in self._samples.items()]
-        self.compactor = export.Compactor(export.parse_ntriples("\n".join(sample_lines).encode("utf-8")))
+        self.compactor = export.Compactor.from_ntriples("\n".join(sample_lines).encode("utf-8"))
         self._samples = {}
         namespaces = self.compactor.prefixes
         id_ns = namespaces.get("id")
