@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from uugraph.describe import dataset_iri  # noqa: E402
-from uugraph.load import load_queries  # noqa: E402
-from uugraph.query import run_remote  # noqa: E402
+from uugraph.outputs.describe import dataset_iri  # noqa: E402
+from uugraph.pipeline.load import load_queries  # noqa: E402
+from uugraph.pipeline.query import run_remote  # noqa: E402
 
 PYTHON = sys.executable
 OXIGRAPH = Path(PYTHON).with_name("oxigraph")

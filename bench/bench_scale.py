@@ -377,7 +377,7 @@ def lookups_child(data: Path, count: int, seed: int) -> int:
 
     from uugraph.build import prepare
     from uugraph.config import Layout, base_iri
-    from uugraph.query import run_embedded
+    from uugraph.pipeline.query import run_embedded
 
     start = time.perf_counter()
     loaded = prepare(Layout(data=data), with_queries=False)

@@ -11,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from uugraph.publish import Client, Endpoints
+from uugraph.remote.publish import Client, Endpoints
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 

@@ -14,7 +14,7 @@ from rdflib.compare import isomorphic
 
 from uugraph.build import build
 from uugraph.config import Layout
-from uugraph.diff import apply_patch, diff, read_canonical
+from uugraph.curation.diff import apply_patch, diff, read_canonical
 from uugraph.errors import InputError
 
 ETH_MEMBERSHIP = re.compile(r"<id/membership/leru/eth-zurich(#period|#start)?> a .*?\.\n\n", re.S)

@@ -10,9 +10,9 @@ import pytest
 
 from uugraph.build import prepare
 from uugraph.config import Layout
-from uugraph.reason import owlrl_entailments, rules_entailments
-from uugraph.synth import synth
-from uugraph.validate import check_shapes, validate_graph
+from uugraph.curation.synth import synth
+from uugraph.pipeline.reason import owlrl_entailments, rules_entailments
+from uugraph.pipeline.validate import check_shapes, validate_graph
 
 EXAMPLES = Path(__file__).parent / "examples"
 

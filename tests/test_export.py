@@ -184,13 +184,14 @@ def _running(pid: int) -> bool:
 
 def test_the_context_read_from_lines_is_the_context_read_from_terms(built_dist: Path) -> None:
     """Build reads N-Triples lines, the server reads terms: both must choose the same terms and coercions."""
-    from uugraph.export import Compactor, parse_ntriples
+    from uugraph.rdf.compact import Compactor
+    from uugraph.rdf.terms import parse_ntriples
 
     ntriples = (built_dist / "graph.nt").read_bytes() + (
-        '<urn:x:a> <urn:x:p> "say \\"hi\\"@en"@en-GB .\n'
-        '<urn:x:a> <urn:x:q> "5"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
-        "<urn:x:a> <urn:x:r> _:b0 .\n"
-    ).encode()
+        b'<urn:x:a> <urn:x:p> "say \\"hi\\"@en"@en-GB .\n'
+        b'<urn:x:a> <urn:x:q> "5"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+        b"<urn:x:a> <urn:x:r> _:b0 .\n"
+    )
     from_terms, from_lines = Compactor(parse_ntriples(ntriples)), Compactor.from_ntriples(ntriples)
     assert from_lines.context() == from_terms.context()
     assert from_lines.stats == from_terms.stats

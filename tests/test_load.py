@@ -8,7 +8,7 @@ import pytest
 
 from uugraph.config import Layout
 from uugraph.errors import InputError
-from uugraph.load import find_service, load
+from uugraph.pipeline.load import find_service, load
 
 
 def test_literal_the_store_would_rewrite_is_refused_with_its_line(project_copy: Path) -> None:
@@ -66,7 +66,7 @@ def test_service_keyword_is_found_only_where_it_is_a_keyword(query: str, found: 
 )
 def test_query_files_with_hidden_service_are_refused(query: str, tmp_path: Path) -> None:
     """Regression: forms the simple scan missed, which Oxigraph runs as SERVICE, are refused for query files too."""
-    from uugraph.load import check_query
+    from uugraph.pipeline.load import check_query
 
     with pytest.raises(InputError, match="SERVICE"):
         check_query(tmp_path / "q.rq", query)

@@ -18,12 +18,12 @@ from oxigraph_server import OxigraphServer, free_port
 
 from uugraph.build import build, prepare
 from uugraph.config import Layout
-from uugraph.describe import dataset_iri
+from uugraph.curation.synth import synth
 from uugraph.errors import Unauthorised, Unreachable
-from uugraph.load import load_queries
-from uugraph.publish import Client, Endpoints, publish, record_graph, staging_graph
-from uugraph.query import run_embedded, run_remote
-from uugraph.synth import synth
+from uugraph.outputs.describe import dataset_iri
+from uugraph.pipeline.load import load_queries
+from uugraph.pipeline.query import run_embedded, run_remote
+from uugraph.remote.publish import Client, Endpoints, publish, record_graph, staging_graph
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from uugraph.config import base_iri
-from uugraph.load import load_queries, parse_query_file
-from uugraph.query import Table, Value, run_embedded
+from uugraph.pipeline.load import load_queries, parse_query_file
+from uugraph.pipeline.query import Table, Value, run_embedded
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"

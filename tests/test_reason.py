@@ -6,7 +6,7 @@ from pathlib import Path
 
 from uugraph.build import prepare
 from uugraph.config import Layout
-from uugraph.reason import compile_rules, owlrl_entailments, rules_entailments
+from uugraph.pipeline.reason import compile_rules, owlrl_entailments, rules_entailments
 
 ORG = "http://www.w3.org/ns/org#"
 BASE = "https://w3id.org/uugraph/"

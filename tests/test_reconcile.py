@@ -14,8 +14,8 @@ from oxigraph_server import OxigraphServer, free_port
 
 from uugraph.build import prepare
 from uugraph.config import Layout, base_iri
+from uugraph.curation.reconcile import insert_wikidata, reconcile
 from uugraph.errors import Rejected, Unreachable
-from uugraph.reconcile import insert_wikidata, reconcile
 
 SAMPLE = Path(__file__).parent / "fixtures" / "wikidata-sample.ttl"
 ORG = base_iri() + "id/org/"

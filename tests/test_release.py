@@ -10,7 +10,7 @@ from conftest import ROOT
 
 from uugraph.build import build
 from uugraph.config import Layout, version
-from uugraph.release import defined_iris, missing_iris
+from uugraph.outputs.release import defined_iris, missing_iris
 
 NETWORKS = [
     "LERU", "Coimbra Group", "IAU", "EUA", "Utrecht Network", "Science|Business", "CASE", "EARMA",

@@ -28,7 +28,7 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from uugraph.config import base_iri
-from uugraph.query import Table, Value, run_embedded
+from uugraph.pipeline.query import Table, Value, run_embedded
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 2  # the server's --timeout in seconds
@@ -333,7 +333,7 @@ def _table_from_json(data: dict) -> Table:
 
 
 def _table_from_oxigraph(body: bytes, fmt: ox.QueryResultsFormat) -> Table:
-    from uugraph.serve import _value
+    from uugraph.web.app import _value
 
     solutions = ox.parse_query_results(body, format=fmt)
     variables = [v.value for v in solutions.variables]

@@ -16,8 +16,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from uugraph import shacl
-from uugraph.export import rdflib_term
+from uugraph.rdf.terms import rdflib_term
+from uugraph.shacl import engine as shacl
 
 FIXTURE = Path(__file__).parent / "fixtures" / "shacl-core"
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")

@@ -28,8 +28,8 @@ from conftest import ROOT, run_cli
 from uugraph.build import check
 from uugraph.config import Layout
 from uugraph.errors import InputError
-from uugraph.load import parse_turtle
-from uugraph.validate import Report, Result, check_shapes, validate_graph
+from uugraph.pipeline.load import parse_turtle
+from uugraph.pipeline.validate import Report, Result, check_shapes, validate_graph
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 INVALID = sorted((EXAMPLES / "invalid").glob("*.ttl"))

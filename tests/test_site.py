@@ -339,7 +339,7 @@ def test_embedded_jsonld_expands_to_the_page_triples(site: Path, graph: list[ox.
 
 
 def test_jsonld_script_escapes_less_than() -> None:
-    from uugraph.site import _json_script
+    from uugraph.outputs.site import _json_script
 
     text = json.dumps({"note": "a </script><!-- b"})
     escaped = _json_script(text)
@@ -461,7 +461,7 @@ def test_browser_screenshot(chromium: str, served: str, tmp_path: Path) -> None:
 
 
 def test_relative_paths_between_documents() -> None:
-    from uugraph.site import relative_href
+    from uugraph.outputs.site import relative_href
 
     assert relative_href("doc/org/leru.html", "doc/org/eua.html") == "eua.html"
     assert relative_href("doc/membership/leru/utrecht-university.html", "doc/org/leru.html") == "../../org/leru.html"

@@ -14,13 +14,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from uugraph import describe, export, release, site
 from uugraph.config import Layout
 from uugraph.errors import EXIT_NONCONFORMING, UugraphError
-from uugraph.load import LoadedGraph, load
+from uugraph.outputs import describe, release, site
+from uugraph.pipeline import export
+from uugraph.pipeline.load import LoadedGraph, load
+from uugraph.pipeline.reason import reason
+from uugraph.pipeline.validate import Report, check_shapes, validate_graph
 from uugraph.progress import Progress
-from uugraph.reason import reason
-from uugraph.validate import Report, check_shapes, validate_graph
+from uugraph.rdf import terms
 
 
 class NonConforming(UugraphError):
@@ -64,7 +66,7 @@ def check(layout: Layout, progress: Progress | None = None, engine: str = "store
 
 def published_ntriples(loaded: LoadedGraph) -> bytes:
     """Ontology + data + derived links as canonical, sorted N-Triples."""
-    return export.canonical_ntriples(loaded.ntriples(loaded.published_graphs))
+    return terms.canonical_ntriples(loaded.ntriples(loaded.published_graphs))
 
 
 def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = None, *, parallel: bool = False) -> None:
@@ -78,7 +80,7 @@ def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = Non
     with progress.step("write N-Triples"):
         (folder / "graph.nt").write_bytes(ntriples)
     with progress.step("write Turtle"):
-        export.write_turtle(export.parse_ntriples(ntriples), folder / "graph.ttl")
+        export.write_turtle(terms.parse_ntriples(ntriples), folder / "graph.ttl")
     if jsonld is None:
         _write_jsonld(ntriples, folder, progress)
     else:

@@ -15,9 +15,9 @@ from pathlib import Path
 from uugraph import __doc__ as package_doc
 from uugraph.config import Layout, base_iri, version
 from uugraph.errors import EXIT_INPUT, EXIT_NONCONFORMING, EXIT_OK, InputError, UugraphError
+from uugraph.pipeline.validate import ENGINES
 from uugraph.progress import Progress
-from uugraph.publish import PRESETS
-from uugraph.validate import ENGINES
+from uugraph.remote.publish import PRESETS
 
 EPILOG = """exit codes:
   0  ok: the graph conforms (warnings may be printed)
@@ -85,8 +85,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """Run a query from queries/ by name (or a .rq file) on the graph, or on a SPARQL endpoint."""
-    from uugraph.export import prefixes
-    from uugraph.query import resolve_query, run_embedded, run_remote
+    from uugraph.pipeline.query import resolve_query, run_embedded, run_remote
+    from uugraph.rdf.namespaces import prefixes
 
     layout = _layout(args)
     query = resolve_query(args.query, layout.queries_dir)
@@ -114,7 +114,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     (sorted N-Triples: OLD's canonical lines minus removed.nt plus added.nt is NEW)
     and DIR/changes.md. Exits 0 whether or not anything changed.
     """
-    from uugraph.diff import diff, render
+    from uugraph.curation.diff import diff, render
 
     result = diff(Path(args.old), Path(args.new))
     if args.out:
@@ -139,7 +139,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     3 endpoint unreachable, 5 request rejected.
     """
     from uugraph.build import prepare
-    from uugraph.reconcile import reconcile, write_suggestions
+    from uugraph.curation.reconcile import reconcile, write_suggestions
 
     layout = _layout(args)
     loaded = prepare(layout, Progress(enabled=not args.quiet), with_queries=False)
@@ -153,7 +153,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
 def cmd_list_queries(args: argparse.Namespace) -> int:
     """List the queries of queries/ with their summaries."""
-    from uugraph.load import load_queries
+    from uugraph.pipeline.load import load_queries
 
     queries = load_queries(_layout(args).queries_dir)
     if args.format == "json":
@@ -167,7 +167,7 @@ def cmd_list_queries(args: argparse.Namespace) -> int:
 
 def cmd_import_reference(args: argparse.Namespace) -> int:
     """Regenerate data/reference/*.ttl and data/countries.ttl from the reference CSV files."""
-    from uugraph.reference import import_reference
+    from uugraph.curation.reference import import_reference
 
     layout = _layout(args)
     written = import_reference(Path(args.reference), layout.data_dir)
@@ -183,7 +183,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     --violations K injects K violations of known kinds, listed in DIR/manifest.json.
     Then run any verb on it with --data DIR.
     """
-    from uugraph.synth import synth
+    from uugraph.curation.synth import synth
 
     with Progress(enabled=not args.quiet).step("synth", unit="universities") as step:
 
@@ -223,7 +223,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     Credentials come only from UUGRAPH_SPARQL_USER/UUGRAPH_SPARQL_PASSWORD or UUGRAPH_SPARQL_TOKEN.
     Exit codes beyond 0-2: 3 server unreachable, 4 credentials refused, 5 request rejected.
     """
-    from uugraph.publish import Client, Endpoints, publish
+    from uugraph.remote.publish import Client, Endpoints, publish
 
     if args.preset:
         endpoints = Endpoints.from_preset(args.preset[0], args.preset[1])
@@ -278,7 +278,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     updates and SERVICE are refused. Runs until interrupted (Ctrl-C or
     SIGTERM), then exits 0; exit code 2 when the port cannot be bound.
     """
-    from uugraph.serve import run_serve
+    from uugraph.web.app import run_serve
 
     dist = Path(args.dist)
     if args.data or not (dist / "graph.nt").is_file():

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from uugraph.config import base_iri
-from uugraph.load import LoadedGraph
+from uugraph.pipeline.load import LoadedGraph
+from uugraph.rdf.namespaces import ORG, uuo
 
 KIND_COLOURS = {
     "University": "#f4c542",
@@ -94,7 +95,7 @@ def draw(loaded: LoadedGraph, path: Path, center: str | None = None) -> list[Nod
         graph.add_node(node.iri, label=node.label, kind=node.kind)
     partners_of = {}
     for row in loaded.store.query(
-        f"""PREFIX org: <http://www.w3.org/ns/org#> PREFIX uuo: <{base_iri()}def/>
+        f"""PREFIX org: <{ORG}> PREFIX uuo: <{uuo()}>
         SELECT ?a ?p WHERE {{ ?m org:member <{center}> ; org:organization ?a . ?a a uuo:Alliance .
                               ?x org:organization ?a ; org:member ?p . FILTER(?p != <{center}>) }}""",
         default_graph=loaded.published_graphs,
@@ -102,7 +103,7 @@ def draw(loaded: LoadedGraph, path: Path, center: str | None = None) -> list[Nod
         partners_of.setdefault(row["p"].value, set()).add(row["a"].value)
     drawn = {n.iri for n in nodes}
     for row in loaded.store.query(
-        f"SELECT ?a ?n WHERE {{ ?a <{base_iri()}def/launchedThrough> ?n }}", default_graph=loaded.published_graphs
+        f"SELECT ?a ?n WHERE {{ ?a <{uuo('launchedThrough')}> ?n }}", default_graph=loaded.published_graphs
     ):
         if row["a"].value in drawn and row["n"].value in drawn:
             graph.add_edge(row["n"].value, row["a"].value)

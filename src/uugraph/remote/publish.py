@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from uugraph.describe import dataset_iri
 from uugraph.errors import InputError, Rejected, Unauthorised, Unreachable
+from uugraph.outputs.describe import dataset_iri
+from uugraph.rdf.namespaces import SPDX, VOID
 
 T = TypeVar("T")
 
@@ -45,8 +46,8 @@ PRESETS: dict[str, tuple[str, str, str | None]] = {
     "qlever": ("{base}", "{base}", None),  # QLever takes updates on its one endpoint, with an access token
 }
 
-SPDX_CHECKSUM = "http://spdx.org/rdf/terms#checksumValue"
-VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
+SPDX_CHECKSUM = SPDX + "checksumValue"
+VOID_TRIPLES = VOID + "triples"
 
 
 @dataclass(frozen=True)

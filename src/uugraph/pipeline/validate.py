@@ -4,7 +4,7 @@ The shapes are validated first, so a typo in ``shapes/`` is reported as a bad
 shapes file rather than silently checking nothing. Then the data, with the
 derived links (reasoning runs before validation, so shapes may rely on
 ``org:memberOf`` and the schema.org mirrors), goes through a SHACL engine:
-by default :mod:`uugraph.shacl`, which evaluates the shapes on the loaded
+by default :mod:`uugraph.shacl.engine`, which evaluates the shapes on the loaded
 store; pyshacl-turbo and pySHACL (the reference) on request. Each result names
 the data file that states its focus node, so a curator knows which file to
 open.
@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from uugraph.errors import InputError
-from uugraph.export import to_rdflib
-from uugraph.load import LoadedGraph
+from uugraph.pipeline.load import LoadedGraph
+from uugraph.rdf.namespaces import SH
+from uugraph.rdf.terms import to_rdflib
 
 if TYPE_CHECKING:
     from uugraph.progress import StepProgress
 
-SH = "http://www.w3.org/ns/shacl#"
 
 
 @dataclass(frozen=True, order=True)
@@ -116,7 +116,7 @@ def _named_shapes(shapes_graph) -> dict:
 def _results(report_graph, loaded: LoadedGraph, root: Path | None, shapes_graph=None) -> list[Result]:
     import rdflib
 
-    from uugraph.export import prefixes
+    from uugraph.rdf.namespaces import prefixes
 
     namespaces = {k: v for k, v in prefixes().items() if k != "rdf"}
     sh = rdflib.Namespace(SH)
@@ -227,7 +227,7 @@ def validate_graph(loaded: LoadedGraph, root: Path | None = None, engine: str = 
     """Run the shapes over ontology + data + derived triples.
 
     ``store`` (the default) evaluates the shapes on the loaded store itself
-    (:mod:`uugraph.shacl`): no second copy of the graph is built, which at a
+    (:mod:`uugraph.shacl.engine`): no second copy of the graph is built, which at a
     million triples is most of the cost of the other engines. ``turbo``
     (pyshacl-turbo, a Rust engine with pySHACL's API) and ``pyshacl`` (the
     reference) take the graph as N-Triples. A test proves all three report the
@@ -236,7 +236,7 @@ def validate_graph(loaded: LoadedGraph, root: Path | None = None, engine: str = 
     """
     shapes = to_rdflib(loaded, loaded.shapes_graphs)
     if engine == "store":
-        from uugraph import shacl
+        from uugraph.shacl import engine as shacl
 
         try:
             raw = shacl.validate(loaded.store, loaded.published_graphs, shapes, step)
@@ -244,7 +244,7 @@ def validate_graph(loaded: LoadedGraph, root: Path | None = None, engine: str = 
             where = loaded.file_of(str(exc.shape)) or _file_of_blank_shape(shapes, exc.shape, loaded)
             files = loaded.files.get("shapes", [])
             fallback = str(files[0].parent) if files else "shapes"
-            from uugraph.export import prefixes
+            from uugraph.rdf.namespaces import prefixes
 
             shape = _short(exc.shape, {k: v for k, v in prefixes().items() if k != "rdf"}) if exc.shape is not None else "a shape"
             raise InputError(str(where) if where else fallback, None, None, f"{shape} {exc}") from exc

@@ -24,7 +24,7 @@ It scales by streaming the sorted canonical N-Triples twice:
    IRIs are prefixes of the current one are held in memory.
 
 Pages are plain string templates with :func:`html.escape`; the embedded
-JSON-LD uses the published graph's own terms (:class:`uugraph.export.Compactor`)
+JSON-LD uses the published graph's own terms (:class:`uugraph.rdf.compact.Compactor`)
 with a per-page ``@context`` holding only what the page uses.
 """
 
@@ -43,26 +43,12 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from uugraph import export
 from uugraph.config import base_iri, version
 from uugraph.iris import document_path
 from uugraph.progress import Progress
-
-XSD = export.XSD
-XSD_STRING = XSD + "string"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDF_TYPE = RDF + "type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-ORG = "http://www.w3.org/ns/org#"
-SCHEMA = "https://schema.org/"
-DCT = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-TIME = "http://www.w3.org/2006/time#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
+from uugraph.rdf.compact import Compactor
+from uugraph.rdf.namespaces import DCAT, FOAF, ORG, OWL, PROV, RDF, RDF_TYPE, RDFS, SCHEMA, SKOS, TIME, VOID, XSD, XSD_STRING, uuo
+from uugraph.rdf.namespaces import DCTERMS as DCT
 
 # The dumps build writes beside the site; they are hard-linked into it.
 DUMPS = ("graph.ttl", "graph.nt", "graph.jsonld", "context.jsonld", "void.ttl", "network.svg", "ontology.html")
@@ -325,7 +311,7 @@ class _Site:
         self.folder = folder
         self.base = base_iri()
         self.version = version()
-        u = self.uuo = self.base + "def/"
+        u = self.uuo = uuo()
         self.ontology = u
         self.country_p, self.level_p, self.confidence_p = u + "country", u + "level", u + "confidence"
         self.measure_p, self.asof_p, self.approximate_p = u + "measure", u + "asOf", u + "approximate"
@@ -399,7 +385,7 @@ class _Site:
         self.incoming_count: dict[str, int] = {}
         self.bnodes: dict[str, list[tuple[str, str]]] = {}
         self._samples: dict[tuple[str, str], str] = {}
-        self.compactor: export.Compactor | None = None
+        self.compactor: Compactor | None = None
         self._id_namespace: str | None = None
         self._compact_memo: dict[str, str] = {}
         self._document_memo: dict[str, str | None] = {}
@@ -535,7 +521,7 @@ class _Site:
             self.by_org[organization].append(row)
         self._membership_nodes, self._intervals, self._instants = {}, {}, {}
         sample_lines = [f"<urn:x:s> <{p}> {o} ." for (p, _), o in self._samples.items()]
-        self.compactor = export.Compactor.from_ntriples("\n".join(sample_lines).encode("utf-8"))
+        self.compactor = Compactor.from_ntriples("\n".join(sample_lines).encode("utf-8"))
         self._samples = {}
         namespaces = self.compactor.prefixes
         id_ns = namespaces.get("id")

@@ -10,7 +10,7 @@ site is there.
 * ``/id/<path>`` is a thing, ``/doc/<path>`` the document about it: the thing
   answers ``303 See Other`` (``/def/<term>`` goes to ``/doc/def/<term>``). A
   document negotiates HTML, Turtle, JSON-LD and N-Triples by ``Accept``
-  (:mod:`uugraph.conneg`) or by suffix (``/doc/org/leru.ttl``), with
+  (:mod:`uugraph.web.conneg`) or by suffix (``/doc/org/leru.ttl``), with
   ``Vary: Accept`` and ``Link`` headers for the alternates and the licence.
   A document exists when the store has triples whose subject is its thing
   (or a fragment of it, ``…#period``).
@@ -62,14 +62,15 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from uugraph.config import base_iri, version
-from uugraph.conneg import negotiate
 from uugraph.errors import InputError, UugraphError
-from uugraph.export import RDF_TYPE, XSD, Compactor, prefixes
 from uugraph.iris import document_path, thing_iri
-from uugraph.load import check_query
-from uugraph.query import Table, Value
-from uugraph.query import _value as _value  # one term conversion for the embedded engine and the server
-from uugraph.sparql_text import UPDATE_KEYWORDS, is_update, query_form, service_position  # noqa: F401  (re-exported for tests)
+from uugraph.pipeline.load import check_query
+from uugraph.pipeline.query import Table, Value
+from uugraph.pipeline.query import _value as _value  # one term conversion for the embedded engine and the server
+from uugraph.rdf.compact import Compactor
+from uugraph.rdf.namespaces import DCTERMS, RDF_TYPE, RDFS, SD, VOID, XSD, prefixes, uuo
+from uugraph.rdf.sparql_text import UPDATE_KEYWORDS, is_update, query_form, service_position  # noqa: F401  (re-exported for tests)
+from uugraph.web.conneg import negotiate
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 DEFAULT_TIMEOUT = 5.0
@@ -119,7 +120,6 @@ LABELS = [
     "http://purl.org/dc/terms/title",
     "https://schema.org/name",
 ]
-SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
 
 mimetypes.add_type(TURTLE, ".ttl")
@@ -194,7 +194,7 @@ def rdfxml_bytes(triples: Iterable[ox.Triple]) -> bytes:
 
 
 def jsonld_document(triples: Iterable[ox.Triple]) -> dict[str, object]:
-    """Compact JSON-LD with an embedded ``@context``, written by :class:`uugraph.export.Compactor`.
+    """Compact JSON-LD with an embedded ``@context``, written by :class:`uugraph.rdf.compact.Compactor`.
 
     The same term choices and value forms as ``graph.jsonld``, so it expands to
     exactly the given triples with any JSON-LD 1.1 processor, offline.
@@ -1033,9 +1033,9 @@ def create_app(
 
     async def term(request: Request) -> Response:
         rest = request.path_params.get("path", "")
-        path = document_path(base_iri() + "def/" + rest)
+        path = document_path(uuo(rest))
         if path is None or path not in graph.documents:
-            return _plain(404, f"no term {base_iri()}def/{rest} in this graph")
+            return _plain(404, f"no term {uuo(rest)} in this graph")
         return RedirectResponse("/" + path, status_code=303)
 
     def representation(path: str, media: str) -> Response:
@@ -1132,16 +1132,16 @@ def create_app(
                 ox.Triple(dataset, n(SD + "defaultGraph"), default_graph),
                 ox.Triple(default_graph, a, n(SD + "Graph")),
                 ox.Triple(default_graph, n("http://rdfs.org/ns/void#triples"), ox.Literal(str(graph.triples), datatype=n(XSD + "integer"))),
-                ox.Triple(dataset, n("http://www.w3.org/2000/01/rdf-schema#seeAlso"), n(str(request.url.replace(path="/.well-known/void", query="", fragment="")))),
-                ox.Triple(s, n("http://purl.org/dc/terms/license"), n(LICENSE)),
-                ox.Triple(s, n("http://purl.org/dc/terms/description"), ox.Literal(
+                ox.Triple(dataset, n(RDFS + "seeAlso"), n(str(request.url.replace(path="/.well-known/void", query="", fragment="")))),
+                ox.Triple(s, n(DCTERMS + "license"), n(LICENSE)),
+                ox.Triple(s, n(DCTERMS + "description"), ox.Literal(
                     f"Read-only SPARQL 1.1 endpoint over uugraph. Queries run at most {settings.timeout:g} s and return at most "
                     f"{settings.max_rows} rows; SERVICE and updates are refused; relative IRIs resolve against {base_iri()}.", language="en")),
             ]
             for fmt in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle", "JSON-LD", "N-Triples", "RDF_XML"):
                 triples.append(ox.Triple(s, n(SD + "resultFormat"), n(FORMATS + fmt)))
             if media == TURTLE:
-                used = {"sd": SD, "void": "http://rdfs.org/ns/void#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "dcterms": "http://purl.org/dc/terms/", "formats": FORMATS}
+                used = {"sd": SD, "void": VOID, "rdfs": RDFS, "dcterms": DCTERMS, "formats": FORMATS}
                 return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used)
             return graph_bytes(triples, "jsonld" if media == JSONLD else "nt")
 

@@ -33,16 +33,17 @@ import rdflib
 from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.collection import Collection
 
-from uugraph.export import ox_term as to_ox
-from uugraph.export import rdflib_term as to_rdflib
+from uugraph.rdf import namespaces
+from uugraph.rdf.terms import ox_term as to_ox
+from uugraph.rdf.terms import rdflib_term as to_rdflib
 
 if TYPE_CHECKING:
     from uugraph.progress import StepProgress
 
-SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-XSD = rdflib.Namespace("http://www.w3.org/2001/XMLSchema#")
+SH = rdflib.Namespace(namespaces.SH)
+XSD = rdflib.Namespace(namespaces.XSD)
 
-_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_RDF_LANGSTRING = namespaces.RDF_LANGSTRING
 _XSD_STRING = str(XSD.string)
 
 # Namespace attribute lookups build a new term each time; the hot loops use these.

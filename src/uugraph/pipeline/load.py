@@ -28,7 +28,8 @@ import pyoxigraph as ox
 
 from uugraph.config import Layout, base_iri, release_date, version
 from uugraph.errors import InputError
-from uugraph.sparql_text import find_service, service_position  # noqa: F401  (find_service is part of this module's API)
+from uugraph.rdf.namespaces import DCTERMS, OWL, RDF_LANGSTRING, VANN, XSD, XSD_STRING, uuo
+from uugraph.rdf.sparql_text import find_service, service_position  # noqa: F401  (find_service is part of this module's API)
 
 if TYPE_CHECKING:
     from uugraph.progress import StepProgress
@@ -37,7 +38,6 @@ GRAPH_INFERRED = ox.NamedNode("urn:uugraph:graph:inferred")
 LAYERS = ("ontology", "data", "shapes")
 LAYER_GRAPHS = {layer: ox.NamedNode(f"urn:uugraph:graph:{layer}") for layer in LAYERS}
 
-VANN = "http://purl.org/vocab/vann/"
 
 _POSITION = re.compile(r"at line (\d+) between columns (\d+) and \d+: (.*?)(?: \([^()]*, line \d+\))?$", re.S)
 _QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
@@ -178,8 +178,7 @@ def _syntax_error(path: Path, exc: SyntaxError) -> InputError:
     return InputError(str(path), line, column, message.strip())
 
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-_STABLE_DATATYPES = {XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", XSD + "anyURI"}
+_STABLE_DATATYPES = {XSD_STRING, RDF_LANGSTRING, XSD + "anyURI"}
 
 
 def check_literals(path: Path, text: str, triples: list[ox.Triple]) -> None:
@@ -239,9 +238,9 @@ def _stamp_ontology(loaded: LoadedGraph) -> None:
     They come from pyproject.toml and the base IRI rather than from the Turtle
     file, so a release cannot publish an ontology whose version says otherwise.
     """
-    ontology = ox.NamedNode(base_iri() + "def/")
+    ontology = ox.NamedNode(uuo())
     graph = loaded.ontology_graphs[0]
-    owl, dcterms = "http://www.w3.org/2002/07/owl#", "http://purl.org/dc/terms/"
+    owl, dcterms = OWL, DCTERMS
     for predicate in (owl + "versionIRI", owl + "versionInfo", dcterms + "modified", VANN + "preferredNamespaceUri"):
         for quad in list(loaded.store.quads_for_pattern(ontology, ox.NamedNode(predicate), None, graph)):
             loaded.store.remove(quad)

@@ -13,7 +13,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from uugraph.config import base_iri, version
-from uugraph.export import RDF_TYPE, XSD, GraphStats, prefixes
+from uugraph.rdf.compact import GraphStats
+from uugraph.rdf.namespaces import RDF_TYPE, XSD, prefixes
 
 DISTRIBUTIONS = [
     ("graph.ttl", "turtle", "text/turtle", "Turtle"),

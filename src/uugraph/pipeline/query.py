@@ -23,14 +23,14 @@ import pyoxigraph as ox
 
 from uugraph.config import base_iri
 from uugraph.errors import InputError, Rejected, Unauthorised, Unreachable
-from uugraph.load import (
+from uugraph.pipeline.load import (
     LoadedGraph,
     QueryFile,
     check_query,
     parse_query_file,
 )
+from uugraph.rdf.namespaces import XSD
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 FORMATS = ("table", "csv", "tsv", "json")
 
 

@@ -39,15 +39,12 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from uugraph.load import GRAPH_INFERRED, LoadedGraph
+from uugraph.pipeline.load import GRAPH_INFERRED, LoadedGraph
+from uugraph.rdf.namespaces import OWL, RDF, RDF_TYPE, RDFS
 
 if TYPE_CHECKING:
     from uugraph.progress import StepProgress
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF_TYPE = RDF + "type"
 
 COMPILED = {
     RDFS + "subClassOf",
@@ -275,7 +272,7 @@ def owlrl_entailments(loaded: LoadedGraph, ruleset: RuleSet | None = None) -> se
     import owlrl
     import rdflib
 
-    from uugraph.export import to_rdflib
+    from uugraph.rdf.terms import to_rdflib
 
     ruleset = ruleset or compile_rules(loaded)
     graph = to_rdflib(loaded, loaded.asserted_graphs)
@@ -304,6 +301,6 @@ def rules_entailments(loaded: LoadedGraph) -> set[tuple[str, str, str]]:
 
 def _nt(term: ox.Term) -> str:
     """N-Triples form of a term, matching rdflib's ``n3()`` for IRIs and literals."""
-    from uugraph.export import rdflib_term
+    from uugraph.rdf.terms import rdflib_term
 
     return rdflib_term(term).n3()

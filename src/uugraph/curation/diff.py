@@ -45,31 +45,14 @@ import pyoxigraph as ox
 
 from uugraph.config import base_iri
 from uugraph.errors import InputError
-from uugraph.export import canonical_ntriples, prefixes
+from uugraph.rdf.namespaces import ALT_LABEL, DCTERMS, ORG, OWL, PREF_LABEL, PROV, RDF, RDF_TYPE, RDFS, ROR, SCHEMA, SKOS, TIME, WIKIDATA_ENTITY, XSD, prefixes, uuo
+from uugraph.rdf.terms import canonical_ntriples
 
 GRAPH_FILES = ("graph.nt", "graph.ttl", "graph.jsonld")
 FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE, ".jsonld": ox.RdfFormat.JSON_LD, ".json": ox.RdfFormat.JSON_LD}
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-ORG = "http://www.w3.org/ns/org#"
-SCHEMA = "https://schema.org/"
-TIME = "http://www.w3.org/2006/time#"
-DCTERMS = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
-ROR = "https://ror.org/"
-
-RDF_TYPE = RDF + "type"
-PREF_LABEL = SKOS + "prefLabel"
-ALT_LABEL = SKOS + "altLabel"
 
 
-def _uuo(local: str) -> str:
-    return base_iri() + "def/" + local
 
 
 # Names for the properties the ontology does not label itself.
@@ -130,7 +113,7 @@ def resolve(path: Path) -> Path:
 
 def read_canonical(path: Path) -> bytes:
     """A build folder or graph file as canonical N-Triples (what ``build`` writes as ``graph.nt``)."""
-    from uugraph.load import _syntax_error
+    from uugraph.pipeline.load import _syntax_error
 
     source = resolve(path)
     try:
@@ -450,7 +433,7 @@ class _Describer:
                 return "(" + ", ".join(self.value(i, direction) for i in items) + ")"
             return "(blank node)"
         iri = term.value
-        if predicate in (_uuo("wikidata"), _uuo("ror"), SCHEMA + "sameAs"):
+        if predicate in (uuo("wikidata"), uuo("ror"), SCHEMA + "sameAs"):
             if iri.startswith(WIKIDATA_ENTITY):
                 return iri[len(WIKIDATA_ENTITY):]
             if iri.startswith(ROR):
@@ -626,7 +609,7 @@ class _Describer:
         return ", ".join(details)
 
     def describe_figures(self) -> None:
-        figure_type = _uuo("Figure")
+        figure_type = uuo("Figure")
         figures = {s for s in self.changed_subjects() if isinstance(s, ox.NamedNode) and figure_type in self.old.types(s) | self.new.types(s)}
         by_key: dict[tuple, set[ox.Term]] = defaultdict(set)
         for f in figures:
@@ -649,16 +632,16 @@ class _Describer:
                 old_date, new_date = self._as_of(self.old, f), self._as_of(self.new, f)
                 if old_value != new_value or old_date != new_date:
                     when = new_date if old_date == new_date else f"{old_date} → {new_date}"
-                    self.add(about, Change("figure", f"{name} {old_value} → {new_value} (as of {when})", _uuo("measure"), old_value, new_value))
+                    self.add(about, Change("figure", f"{name} {old_value} → {new_value} (as of {when})", uuo("measure"), old_value, new_value))
                 parts = {d: [t for t in self.touched(d) if t[0] == f] for d in ("added", "removed")}
-                for change in self._property_changes(f, parts, skip={SCHEMA + "value", _uuo("asOf"), _uuo("approximate")}, subject_only=True):
+                for change in self._property_changes(f, parts, skip={SCHEMA + "value", uuo("asOf"), uuo("approximate")}, subject_only=True):
                     change.text = f"{name} (as of {new_date}): {change.text}"
                     self.add(about, change)
             for old_f, new_f in zip(removed, added, strict=False):
                 old_value, new_value = self._figure_value(self.old, old_f), self._figure_value(self.new, new_f)
                 old_date, new_date = self._as_of(self.old, old_f), self._as_of(self.new, new_f)
                 was = "" if old_date == new_date else f"; was as of {old_date}"
-                self.add(about, Change("figure", f"{name} {old_value} → {new_value} (as of {new_date}{was})", _uuo("measure"), old_value, new_value))
+                self.add(about, Change("figure", f"{name} {old_value} → {new_value} (as of {new_date}{was})", uuo("measure"), old_value, new_value))
             for f in added[len(removed):]:
                 value, date = self._figure_value(self.new, f), self._as_of(self.new, f)
                 beside = [g for g in self._figures_of(self.new, key) if g != f and g not in added]
@@ -666,23 +649,23 @@ class _Describer:
                     latest = max(beside, key=lambda g: self._as_of(self.new, g))
                     old_value, old_date = self._figure_value(self.new, latest), self._as_of(self.new, latest)
                     text = f"{name} {old_value} → {value} (as of {date}; new figure beside {old_value} as of {old_date})"
-                    self.add(about, Change("figure-added", text, _uuo("measure"), old_value, value))
+                    self.add(about, Change("figure-added", text, uuo("measure"), old_value, value))
                 else:
-                    self.add(about, Change("figure-added", f"{name}: {value} (as of {date}), new figure", _uuo("measure"), None, value))
+                    self.add(about, Change("figure-added", f"{name}: {value} (as of {date}), new figure", uuo("measure"), None, value))
             for f in removed[len(added):]:
                 value, date = self._figure_value(self.old, f), self._as_of(self.old, f)
-                self.add(about, Change("figure-removed", f"{name}: figure {value} (as of {date}) removed", _uuo("measure"), value, None))
+                self.add(about, Change("figure-removed", f"{name}: figure {value} (as of {date}) removed", uuo("measure"), value, None))
 
     def _figure_key(self, f: ox.Term) -> tuple:
         side = self.new if self.new.has_subject(f) else self.old
-        return (side.one(f, SCHEMA + "observationAbout"), side.one(f, _uuo("measure")), side.one(f, DCTERMS + "spatial"))
+        return (side.one(f, SCHEMA + "observationAbout"), side.one(f, uuo("measure")), side.one(f, DCTERMS + "spatial"))
 
     def _figures_of(self, side: _Side, key: tuple) -> list[ox.Term]:
         about, measure, spatial = key
         return [
             s
             for s, o in side.pairs(SCHEMA + "observationAbout")
-            if o == about and side.one(s, _uuo("measure")) == measure and side.one(s, DCTERMS + "spatial") == spatial
+            if o == about and side.one(s, uuo("measure")) == measure and side.one(s, DCTERMS + "spatial") == spatial
         ]
 
     def _measure_name(self, measure: ox.Term | None, spatial: ox.Term | None) -> str:
@@ -691,12 +674,12 @@ class _Describer:
 
     def _figure_value(self, side: _Side, f: ox.Term) -> str:
         value = side.one(f, SCHEMA + "value")
-        approximate = side.one(f, _uuo("approximate"))
+        approximate = side.one(f, uuo("approximate"))
         text = value.value if value is not None else "(no value)"
         return f"about {text}" if approximate is not None and approximate.value == "true" else text
 
     def _as_of(self, side: _Side, f: ox.Term) -> str:
-        value = side.one(f, _uuo("asOf"))
+        value = side.one(f, uuo("asOf"))
         return value.value if value is not None else "(undated)"
 
     def describe_resources(self) -> None:
@@ -754,13 +737,13 @@ class _Describer:
                 if p.value not in skip:
                     by_property[p.value][d].append(o)
         changes: list[Change] = []
-        order = {PREF_LABEL: 0, ALT_LABEL: 1, _uuo("ror"): 2, _uuo("wikidata"): 3}
+        order = {PREF_LABEL: 0, ALT_LABEL: 1, uuo("ror"): 2, uuo("wikidata"): 3}
         for predicate in sorted(by_property, key=lambda p: (order.get(p, 9), self.property_name(p))):
             added = sorted(by_property[predicate]["added"], key=str)
             removed = sorted(by_property[predicate]["removed"], key=str)
             name = self.property_name(predicate)
             if whole:
-                kind = ("identifier-" if predicate in (_uuo("ror"), _uuo("wikidata")) else "") + whole
+                kind = ("identifier-" if predicate in (uuo("ror"), uuo("wikidata")) else "") + whole
                 values = added if whole == "added" else removed
                 changes.extend(
                     Change(kind, f"{name}: {self.value(o, whole, predicate)}", predicate, _plain(o) if whole == "removed" else None, _plain(o) if whole == "added" else None)
@@ -772,7 +755,7 @@ class _Describer:
                     changes.append(Change("renamed", f"renamed {self.value(old, 'removed')} → {self.value(new)}", predicate, old.value, new.value))
                     removed.remove(old)
                     added.remove(new)
-            if predicate in (_uuo("ror"), _uuo("wikidata")):
+            if predicate in (uuo("ror"), uuo("wikidata")):
                 if len(added) == 1 and len(removed) == 1:
                     old, new = self.value(removed[0], "removed", predicate), self.value(added[0], "added", predicate)
                     changes.append(Change("identifier-changed", f"{name} {old} → {new}", predicate, removed[0].value, added[0].value))
