@@ -22,7 +22,8 @@ import pytest
 
 from uugraph.config import base_iri
 from uugraph.pipeline.load import load_queries, parse_query_file
-from uugraph.pipeline.query import Table, Value, run_embedded
+from uugraph.pipeline.query import run_embedded
+from uugraph.rdf.results import Table, Value
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"

@@ -28,7 +28,8 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from uugraph.config import base_iri
-from uugraph.pipeline.query import Table, Value, run_embedded
+from uugraph.pipeline.query import run_embedded
+from uugraph.rdf.results import Table, Value
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 2  # the server's --timeout in seconds
@@ -333,11 +334,11 @@ def _table_from_json(data: dict) -> Table:
 
 
 def _table_from_oxigraph(body: bytes, fmt: ox.QueryResultsFormat) -> Table:
-    from uugraph.web.app import _value
+    from uugraph.rdf.results import value_of
 
     solutions = ox.parse_query_results(body, format=fmt)
     variables = [v.value for v in solutions.variables]
-    return Table(variables, [[_value(s[v]) for v in variables] for s in solutions])
+    return Table(variables, [[value_of(s[v]) for v in variables] for s in solutions])
 
 
 def test_select_in_every_format_matches_the_embedded_engine(client: httpx.Client, embedded_answer: Table) -> None:

@@ -85,8 +85,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """Run a query from queries/ by name (or a .rq file) on the graph, or on a SPARQL endpoint."""
-    from uugraph.pipeline.query import resolve_query, run_embedded, run_remote
+    from uugraph.pipeline.query import resolve_query, run_embedded
     from uugraph.rdf.namespaces import prefixes
+    from uugraph.remote.query import run_remote
 
     layout = _layout(args)
     query = resolve_query(args.query, layout.queries_dir)

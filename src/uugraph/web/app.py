@@ -65,10 +65,9 @@ from uugraph.config import base_iri, version
 from uugraph.errors import InputError, UugraphError
 from uugraph.iris import document_path, thing_iri
 from uugraph.pipeline.load import check_query
-from uugraph.pipeline.query import Table, Value
-from uugraph.pipeline.query import _value as _value  # one term conversion for the embedded engine and the server
 from uugraph.rdf.compact import Compactor
 from uugraph.rdf.namespaces import DCTERMS, RDF_TYPE, RDFS, SD, VOID, XSD, prefixes, uuo
+from uugraph.rdf.results import Table, Value, value_of
 from uugraph.rdf.sparql_text import UPDATE_KEYWORDS, is_update, query_form, service_position  # noqa: F401  (re-exported for tests)
 from uugraph.web.conneg import negotiate
 
@@ -335,7 +334,7 @@ def execute(store: ox.Store, job: dict[str, object]) -> dict[str, object]:
                 if len(rows) >= max_rows:
                     truncated = True
                     break
-                rows.append([_value(solution[v]) for v in variables])
+                rows.append([value_of(solution[v]) for v in variables])
             body = results_bytes(Table(variables, rows), RESULT_FORMAT[media])
             return {"status": 200, "type": media, "body": body, "rows": len(rows), "truncated": truncated}
         media = negotiate(accept, GRAPH_TYPES)  # type: ignore[arg-type]
