@@ -50,6 +50,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from uugraph.config import version
 from uugraph.errors import Rejected, Unauthorised, Unreachable
 
 RESULTS_JSON = "application/sparql-results+json"
@@ -269,9 +270,13 @@ def _attempt(method: str, url: str, body: bytes | None, headers: dict[str, str],
         connection.close()
 
 
-def _message(body: bytes, content_type: str) -> str:
-    """The server's own words, on one line: the text of an HTML page, the start of anything else."""
-    text = body[:4000].decode("utf-8", "replace")
+def _message(body: bytes, content_type: str, clean: Callable[[str], str]) -> str:
+    """The server's own words, on one line: the text of an HTML page, the start of anything else.
+
+    ``clean`` (the redaction) runs on the whole text before it is cut, so a
+    cut can never leave the first half of a secret behind.
+    """
+    text = clean(body[:20000].decode("utf-8", "replace"))
     if "html" in content_type.lower():
         text = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", text)
         text = re.sub(r"<[^>]+>", " ", text)
@@ -279,12 +284,12 @@ def _message(body: bytes, content_type: str) -> str:
 
 
 def describe(text: str, limit: int = 60) -> str:
-    """A request's text cut to one short line, for messages.
+    """A request's text cut to one short line, for messages (whole-line comments, the ``#+`` header, left out).
 
-    >>> describe("SELECT ?x\\nWHERE { ?x ?p ?o }", 16)
+    >>> describe("#+ summary: all\\nSELECT ?x\\nWHERE { ?x ?p ?o }", 16)
     'SELECT ?x WHERE…'
     """
-    line = " ".join(text.split())
+    line = " ".join(" ".join(row for row in text.splitlines() if not row.lstrip().startswith("#")).split())
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
@@ -330,7 +335,7 @@ class Client:
         except ValueError:
             data = None
         if not isinstance(data, dict) or not ("boolean" in data or isinstance(data.get("results"), dict)):
-            raise Rejected(self._redact(f"{endpoint}: query `{describe(text)}`: the answer is not SPARQL JSON results: {_message(answer.body, answer.headers.get('Content-Type', ''))}"))
+            raise Rejected(self._redact(f"{endpoint}: query `{describe(text)}`: the answer is not SPARQL JSON results: {_message(answer.body, answer.headers.get('Content-Type', ''), self._redact)}"))
         return data
 
     def select(self, endpoint: str, text: str, **options: Any) -> list[dict[str, dict[str, str]]]:
@@ -382,7 +387,7 @@ class Client:
         challenged = False
         for _ in range(MAX_REDIRECTS + 1):
             origin = _origin(url)
-            headers = {"User-Agent": self.agent or "uugraph", "Connection": "close"}
+            headers = {"User-Agent": self.agent or f"uugraph/{version()}", "Connection": "close"}
             if content_type:
                 headers["Content-Type"] = content_type
             if accept:
@@ -447,7 +452,7 @@ class Client:
     def _classified(self, answer: Answer, what: str) -> Answer:
         if answer.status < 300:
             return answer
-        said = _message(answer.body, answer.headers.get("Content-Type", ""))
+        said = _message(answer.body, answer.headers.get("Content-Type", ""), self._redact)
         detail = f": {said}" if said else ""
         where = f"{answer.url}: {what}"
         if answer.status in (401, 403):
