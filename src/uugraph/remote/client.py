@@ -311,10 +311,10 @@ class Client:
     agent: str | None = None
     credentials: Credentials = field(default_factory=Credentials.from_env)
     sleep: Callable[[float], None] = time.sleep
-    requests: int = 0
-    _schemes: dict[tuple[str, str, int], str] = field(default_factory=dict, repr=False)
-    _digests: dict[tuple[str, str, int], DigestState] = field(default_factory=dict, repr=False)
-    _derived: set[str] = field(default_factory=set, repr=False)
+    requests: int = field(default=0, init=False)  # HTTP requests sent, challenges and redirects included
+    _schemes: dict[tuple[str, str, int], str] = field(default_factory=dict, init=False, repr=False)
+    _digests: dict[tuple[str, str, int], DigestState] = field(default_factory=dict, init=False, repr=False)
+    _derived: set[str] = field(default_factory=set, init=False, repr=False)
 
     # ------------------------------------------------------------ the SPARQL protocols
 
