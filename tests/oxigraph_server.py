@@ -11,7 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from uugraph.remote.publish import Client, Endpoints
+from uugraph.remote.client import Client
+from uugraph.remote.publish import Endpoints
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 

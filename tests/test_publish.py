@@ -23,7 +23,8 @@ from uugraph.errors import Unauthorised, Unreachable
 from uugraph.outputs.describe import dataset_iri
 from uugraph.pipeline.load import load_queries
 from uugraph.pipeline.query import run_embedded
-from uugraph.remote.publish import Client, Endpoints, publish, record_graph, staging_graph
+from uugraph.remote.client import Client
+from uugraph.remote.publish import Endpoints, publish, record_graph, staging_graph
 from uugraph.remote.query import run_remote
 
 

@@ -2,7 +2,8 @@
 
 The graph goes up in chunks into a *staging* named graph, with the SPARQL 1.1
 Graph Store HTTP Protocol when the store offers it (``--store-endpoint``) or
-with SPARQL Update ``INSERT DATA`` through SPARQLWrapper otherwise. Only when
+with SPARQL Update ``INSERT DATA`` otherwise, all through the one client of
+:mod:`uugraph.remote.client` (its timeouts, retries, credentials and errors). Only when
 every chunk is in does one SPARQL Update request ``MOVE`` the staging graph
 onto the live one and record what was published, so a reader never sees half
 a graph and a failed or interrupted upload leaves the previous graph intact.
@@ -14,28 +15,22 @@ staging graph and its record graph (``<graph>#publication``).
 
 Credentials come from the environment, never from the command line, and are
 never printed: ``UUGRAPH_SPARQL_USER`` and ``UUGRAPH_SPARQL_PASSWORD`` (HTTP
-Basic) or ``UUGRAPH_SPARQL_TOKEN`` (Bearer).
+Basic or Digest, as the server asks) or ``UUGRAPH_SPARQL_TOKEN`` (Bearer).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import os
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
-from uugraph.errors import InputError, Rejected, Unauthorised, Unreachable
+from uugraph.errors import InputError, Unreachable
 from uugraph.outputs.describe import dataset_iri
 from uugraph.rdf.namespaces import SPDX, VOID
+from uugraph.remote.client import Client
 
-T = TypeVar("T")
+__all__ = ["PRESETS", "Client", "Endpoints", "PublishResult", "publish", "published_checksum", "record_graph", "staging_graph"]
 
 # How stores lay out their endpoints, for --preset NAME BASE_URL.
 PRESETS: dict[str, tuple[str, str, str | None]] = {
@@ -72,104 +67,6 @@ class PublishResult:
     checksum: str
     changed: bool
     chunks: int
-
-
-def _auth_header() -> dict[str, str]:
-    token = os.environ.get("UUGRAPH_SPARQL_TOKEN")
-    if token:
-        return {"Authorization": f"Bearer {token}"}
-    user = os.environ.get("UUGRAPH_SPARQL_USER")
-    if user is not None:
-        secret = f"{user}:{os.environ.get('UUGRAPH_SPARQL_PASSWORD', '')}".encode()
-        return {"Authorization": "Basic " + base64.b64encode(secret).decode("ascii")}
-    return {}
-
-
-class Client:
-    """HTTP with bounded retries: backoff on 5xx and connection errors, none on 4xx."""
-
-    def __init__(self, retries: int = 4, backoff: float = 0.5, timeout: float = 60.0, sleep: Callable[[float], None] = time.sleep):
-        self.retries = retries
-        self.backoff = backoff
-        self.timeout = timeout
-        self.sleep = sleep
-        self.headers = _auth_header()
-
-    def request(self, method: str, url: str, body: bytes | None = None, content_type: str | None = None, accept: str | None = None) -> bytes:
-        headers = dict(self.headers)
-        if content_type:
-            headers["Content-Type"] = content_type
-        if accept:
-            headers["Accept"] = accept
-
-        def attempt() -> bytes:
-            with urllib.request.urlopen(urllib.request.Request(url, data=body, method=method, headers=headers), timeout=self.timeout) as response:
-                return response.read()
-
-        return self._with_retries(url, attempt)
-
-    def update(self, endpoint: str, text: str, *, timeout: float | None = None, retry: bool = True) -> None:
-        """Send a SPARQL Update through SPARQLWrapper (POST, application/sparql-update), with the same retries.
-
-        ``retry=False`` is for an update that must not run twice (the swap): a
-        timeout may mean it is still running on the server.
-        """
-        from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
-
-        client = SPARQLWrapper(endpoint)
-        client.setMethod(POST)
-        client.setRequestMethod(POSTDIRECTLY)
-        client.setTimeout(int(timeout or self.timeout))
-        for name, value in self.headers.items():
-            client.addCustomHttpHeader(name, value)
-        client.setQuery(text)
-        self._with_retries(endpoint, client.query, retries=None if retry else 0)
-
-    def _with_retries(self, where: str, attempt: Callable[[], T], retries: int | None = None) -> T:
-        """Run ``attempt``; retry with exponential backoff while the error is worth retrying."""
-        last: Exception | None = None
-        for number in range((self.retries if retries is None else retries) + 1):
-            if number:
-                self.sleep(self.backoff * 2 ** (number - 1))
-            try:
-                return attempt()
-            except Exception as exc:  # classified below: every error ends as one of ours
-                error, retry = _classify(where, exc)
-                if not retry:
-                    raise error from None
-                last = error
-        assert last is not None
-        raise last
-
-    def select(self, endpoint: str, text: str) -> list[dict[str, dict[str, str]]]:
-        import json
-
-        body = urllib.parse.urlencode({"query": text}).encode("ascii")
-        data = self.request("POST", endpoint, body, "application/x-www-form-urlencoded", "application/sparql-results+json")
-        return json.loads(data)["results"]["bindings"]
-
-
-def _classify(where: str, exc: Exception) -> tuple[Exception, bool]:
-    """Our error for a failed request, and whether trying again may help (5xx, connection) or not (4xx)."""
-    from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException, Unauthorized
-
-    hint = "set UUGRAPH_SPARQL_USER/UUGRAPH_SPARQL_PASSWORD or UUGRAPH_SPARQL_TOKEN"
-    if isinstance(exc, Unauthorized):
-        return Unauthorised(f"{where}: the server refused the credentials; {hint}"), False
-    if isinstance(exc, EndPointInternalError):
-        return Unreachable(f"{where}: server error: {str(exc).splitlines()[0][:200]}"), True
-    if isinstance(exc, SPARQLWrapperException):
-        return Rejected(f"{where}: the server rejected the request: {str(exc).splitlines()[0][:300]}"), False
-    if isinstance(exc, urllib.error.HTTPError):
-        detail = exc.read(500).decode("utf-8", "replace").strip() if exc.fp else ""
-        if exc.code in (401, 403):
-            return Unauthorised(f"{where}: the server refused the credentials (HTTP {exc.code}); {hint}"), False
-        if exc.code >= 500:
-            return Unreachable(f"{where}: server error HTTP {exc.code}: {detail[:200]}"), True
-        return Rejected(f"{where}: the server rejected the request (HTTP {exc.code}): {detail[:300]}"), False
-    if isinstance(exc, (urllib.error.URLError, ConnectionError, TimeoutError, OSError)):
-        return Unreachable(f"{where}: cannot reach the server: {getattr(exc, 'reason', exc)}"), True
-    return Rejected(f"{where}: {type(exc).__name__}: {str(exc)[:300]}"), False
 
 
 def _chunks(ntriples: bytes, size: int) -> Iterator[bytes]:
@@ -230,10 +127,9 @@ def publish(
     chunks = 0
     sent = 0
     if endpoints.store:
-        target = f"{endpoints.store}?{urllib.parse.urlencode({'graph': staging})}"
         for chunk in _chunks(ntriples, chunk_triples):
             # PUT the first chunk (replacing any staging left by an interrupted run), POST the rest.
-            client.request("PUT" if chunks == 0 else "POST", target, chunk, "application/n-triples")
+            client.graph("PUT" if chunks == 0 else "POST", endpoints.store, staging, chunk)
             chunks += 1
             sent += chunk.count(b"\n")
             if progress:
