@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from uugraph import __doc__ as package_doc
 from uugraph.config import Layout, base_iri, project_root, using_root, version
@@ -18,6 +20,8 @@ from uugraph.errors import EXIT_INPUT, EXIT_NONCONFORMING, EXIT_OK, InputError, 
 from uugraph.pipeline.validate import ENGINES
 from uugraph.progress import Progress
 from uugraph.remote.publish import PRESETS
+
+N = TypeVar("N", int, float)
 
 EPILOG = """exit codes:
   0  ok: the graph conforms (warnings may be printed)
@@ -320,8 +324,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _positive(kind):
-    def convert(text: str):
+def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
+    """An argparse type: ``kind`` of the text, refused unless greater than 0."""
+
+    def convert(text: str) -> N:
         value = kind(text)
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be greater than 0, not {text}")
@@ -342,7 +348,7 @@ def parser() -> argparse.ArgumentParser:
     verbs = top.add_subparsers(dest="verb", metavar="VERB")
     verbs.required = True
 
-    def verb(name: str, func, **kwargs) -> argparse.ArgumentParser:
+    def verb(name: str, func: Callable[[argparse.Namespace], int], **kwargs: Any) -> argparse.ArgumentParser:
         doc = (func.__doc__ or "").strip()
         sub = verbs.add_parser(
             name,

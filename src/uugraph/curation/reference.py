@@ -500,9 +500,9 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
     identifiers = _country_identifiers(data_dir)
     country_blocks = [_country_block(code, identifiers) for code in sorted(countries)]
     for code in sorted(countries):
-        row = identifiers.get(code)
-        if row and row["confidence"].strip() == "confirmed":
-            citation = row["source"] + (f" ({row['note']})" if row.get("note") else "")
+        identified = identifiers.get(code)
+        if identified and identified["confidence"].strip() == "confirmed":
+            citation = identified["source"] + (f" ({identified['note']})" if identified.get("note") else "")
             country_blocks.append(_record(f"id/source/reference/countries/{code.lower()}", citation, "confirmed", f"Wikidata item of {code}", checked_on))
     country_blocks.append(_Block(_iri("id/source/iso-3166-1"), [
         ("a", "uuo:Source"),

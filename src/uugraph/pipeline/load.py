@@ -106,13 +106,15 @@ class LoadedGraph:
         """Triples of the published graphs, counted per graph (as their N-Triples dump has lines)."""
         total = 0
         for graph in self.published_graphs:
-            for row in self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"):
+            result = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+            assert isinstance(result, ox.QuerySolutions)
+            for row in result:
                 total += int(row["n"].value)
         return total
 
     def ntriples(self, graphs: Iterable[ox.NamedNode]) -> bytes:
         """The given graphs as one N-Triples document, serialised by the store (fast, no Python objects)."""
-        return b"".join(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) for g in graphs)
+        return b"".join(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) or b"" for g in graphs)
 
 
 @dataclass(frozen=True)
@@ -246,7 +248,7 @@ def _stamp_ontology(loaded: LoadedGraph, root: Path) -> None:
     for predicate in (owl + "versionIRI", owl + "versionInfo", dcterms + "modified", VANN + "preferredNamespaceUri"):
         for quad in list(loaded.store.quads_for_pattern(ontology, ox.NamedNode(predicate), None, graph)):
             loaded.store.remove(quad)
-    stamps = [
+    stamps: list[tuple[str, ox.NamedNode | ox.Literal]] = [
         (VANN + "preferredNamespaceUri", ox.Literal(ontology.value)),
         (owl + "versionIRI", ox.NamedNode(f"{ontology.value}{version(root)}")),
         (owl + "versionInfo", ox.Literal(version(root))),
