@@ -50,7 +50,7 @@ def is_project(folder: Path) -> bool:
     >>> folder = Path(tempfile.mkdtemp())
     >>> is_project(folder)
     False
-    >>> _ = (folder / "pyproject.toml").write_text("[tool.uugraph]\n", encoding="utf-8")
+    >>> _ = (folder / "pyproject.toml").write_text("[tool.uugraph]\\n", encoding="utf-8")
     >>> is_project(folder)
     True
     """
