@@ -16,13 +16,15 @@ TEST_NEEDS := $(CHROMIUM)
 endif
 
 .DEFAULT_GOAL := build
-.PHONY: build validate test lint bench docs clean distclean install help
+.PHONY: build validate test test-fast lint format bench docs clean distclean install help
 
 help:
 	@echo "make build      validate, then write dist/ (graph.ttl, graph.nt, graph.jsonld, context.jsonld, void.ttl)"
 	@echo "make validate   load, reason and check the SHACL shapes; print violations and warnings"
-	@echo "make test       run the test suite (pytest; installs chromium for the browser test when missing)"
-	@echo "make lint       ruff check src tests"
+	@echo "make test       run the whole test suite (pytest; installs chromium for the browser test when missing)"
+	@echo "make test-fast  the suite without the long engine-agreement tests (pytest -m 'not slow'), for the edit loop"
+	@echo "make lint       the gates CI runs: ruff check, ruff format --check and mypy"
+	@echo "make format     rewrite src, tests and bench in ruff's format"
 	@echo "make bench      time validate and build as whole processes (bench/README.md)"
 	@echo "make docs       refresh docs/network.svg (the README's picture) from a build"
 	@echo "make clean      remove dist/ and caches (distclean also removes .venv)"
@@ -46,13 +48,26 @@ validate: $(STAMP)
 	$(PY) -m uugraph validate
 
 # pytest exits 5 when it collected no tests: that is a failure, not a pass.
+PYTEST_NONEMPTY = if [ $$status -eq 5 ]; then echo "error: pytest collected no tests (exit 5)" >&2; exit 1; fi; exit $$status
+
 test: $(STAMP) $(TEST_NEEDS)
-	@status=0; $(PY) -m pytest -q || status=$$?; \
-	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests (exit 5)" >&2; exit 1; fi; \
+	@status=0; $(PY) -m pytest -q || status=$$?; $(PYTEST_NONEMPTY)
+
+# The edit loop: everything but the tests marked slow (engine agreement with pySHACL and owlrl).
+test-fast: $(STAMP) $(TEST_NEEDS)
+	@status=0; $(PY) -m pytest -q -m "not slow" || status=$$?; $(PYTEST_NONEMPTY)
+
+# All three gates run even when one fails, so one run shows every finding; the target fails if any did.
+LINT_PATHS := src tests bench
+lint: $(STAMP)
+	@status=0; \
+	echo "== ruff check"; $(PY) -m ruff check $(LINT_PATHS) || status=1; \
+	echo "== ruff format --check"; $(PY) -m ruff format --check $(LINT_PATHS) || status=1; \
+	echo "== mypy"; $(PY) -m mypy src || status=1; \
 	exit $$status
 
-lint: $(STAMP)
-	$(PY) -m ruff check src tests
+format: $(STAMP)
+	$(PY) -m ruff format $(LINT_PATHS)
 
 bench: $(STAMP)
 	$(PY) bench/bench_pipeline.py

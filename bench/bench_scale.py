@@ -380,7 +380,7 @@ def lookups_child(data: Path, count: int, seed: int) -> int:
     from uugraph.pipeline.query import run_embedded
 
     start = time.perf_counter()
-    loaded = prepare(Layout(data=data), with_queries=False)
+    loaded = prepare(Layout(root=ROOT, data=data), with_queries=False)
     load_seconds = time.perf_counter() - start
     published = set(loaded.published_graphs)
     universities = json.loads((data / "manifest.json").read_text())["universities"]

@@ -53,10 +53,14 @@ def built_dist(layout: Layout, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:
-    """A throw-away copy of ontology/, data/, shapes/ and queries/ that a test may break."""
+    """A throw-away copy of the project (pyproject.toml, ontology/, data/, shapes/, queries/) that a test may break.
+
+    The real pyproject.toml comes along, so the copy is a project of its own
+    with the checkout's version and release date.
+    """
     for name in ("ontology", "data", "shapes", "queries"):
         shutil.copytree(ROOT / name, tmp_path / name)
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'copy'\n", encoding="utf-8")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path
 
 

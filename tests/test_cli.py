@@ -182,6 +182,24 @@ def test_unknown_query_exits_2() -> None:
     assert done.stdout == ""
 
 
+def test_ad_hoc_query_file_runs_without_a_summary_header(tmp_path) -> None:
+    """``uugraph query my.rq`` runs a file with no ``#+ summary:`` line and warns on stderr (issue 10)."""
+    path = tmp_path / "my.rq"
+    path.write_text("ASK { ?s ?p ?o }\n", encoding="utf-8")
+    done = run_cli("query", str(path), "--quiet", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["boolean"] is True
+    assert "warning:" in done.stderr and "summary" in done.stderr and str(path) in done.stderr
+
+
+def test_query_in_queries_folder_without_summary_fails_validate(project_copy) -> None:
+    """The header stays required for queries/: validate refuses the file (exit 2) and names it."""
+    (project_copy / "queries" / "bare.rq").write_text("ASK { ?s ?p ?o }\n", encoding="utf-8")
+    done = run_cli("validate", "--quiet", cwd=project_copy)
+    assert done.returncode == 2, done.stderr
+    assert "bare.rq" in done.stderr and "summary" in done.stderr
+
+
 def test_queries_lists_networks_of_uu() -> None:
     done = run_cli("queries", "--format", "json")
     assert done.returncode == 0, done.stderr

@@ -16,6 +16,9 @@ from uugraph.pipeline.validate import check_shapes, validate_graph
 
 EXAMPLES = Path(__file__).parent / "examples"
 
+# Every test here runs pySHACL (or owlrl) beside a fast engine: 2 to 35 seconds each.
+pytestmark = pytest.mark.slow
+
 
 def _outcome(report) -> list[tuple[str, str, str, str, str]]:
     return sorted((r.severity, r.focus, r.path, r.shape, r.message) for r in report.results)

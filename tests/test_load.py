@@ -70,3 +70,39 @@ def test_query_files_with_hidden_service_are_refused(query: str, tmp_path: Path)
 
     with pytest.raises(InputError, match="SERVICE"):
         check_query(tmp_path / "q.rq", query)
+
+
+# ---------------------------------------------------------------- the query header
+
+
+def test_queries_folder_file_without_summary_is_refused(project_copy: Path) -> None:
+    """The files of queries/ are documented assets: no ``#+ summary:`` is an input error naming the file."""
+    from uugraph.pipeline.load import load_queries
+
+    (project_copy / "queries" / "bare.rq").write_text("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_queries(project_copy / "queries")
+    assert caught.value.path.endswith("bare.rq") and "summary" in caught.value.cause
+
+
+def test_ad_hoc_query_file_without_summary_is_run_with_a_warning(tmp_path: Path) -> None:
+    from uugraph.pipeline.load import parse_query_file
+
+    path = tmp_path / "mine.rq"
+    path.write_text("# counting\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    warnings: list[str] = []
+    parsed = parse_query_file(path, require_summary=False, warn=warnings.append)
+    assert parsed.summary == "" and parsed.name == "mine"
+    assert len(warnings) == 1 and str(path) in warnings[0] and "summary" in warnings[0]
+    with pytest.raises(InputError):
+        parse_query_file(path)  # required by default
+
+
+def test_ad_hoc_query_file_with_summary_warns_nothing(tmp_path: Path) -> None:
+    from uugraph.pipeline.load import parse_query_file
+
+    path = tmp_path / "mine.rq"
+    path.write_text("#+ summary: Count\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    warnings: list[str] = []
+    assert parse_query_file(path, require_summary=False, warn=warnings.append).summary == "Count"
+    assert warnings == []

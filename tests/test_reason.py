@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from uugraph.build import prepare
 from uugraph.config import Layout
 from uugraph.pipeline.reason import compile_rules, owlrl_entailments, rules_entailments
@@ -12,6 +14,7 @@ ORG = "http://www.w3.org/ns/org#"
 BASE = "https://w3id.org/uugraph/"
 
 
+@pytest.mark.slow
 def test_rules_derive_exactly_what_owlrl_derives_on_the_real_data(prepared) -> None:
     ours = rules_entailments(prepared)
     reference = owlrl_entailments(prepared)

@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _fork(work) -> int:
+def _fork(work: Callable[[], object]) -> int:
     """Run ``work`` in a forked child; its exit code says whether it finished."""
     pid = os.fork()
     if pid == 0:

@@ -10,14 +10,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from uugraph import __doc__ as package_doc
-from uugraph.config import Layout, base_iri, version
+from uugraph.config import Layout, base_iri, project_root, using_root, version
 from uugraph.errors import EXIT_INPUT, EXIT_NONCONFORMING, EXIT_OK, InputError, UugraphError
 from uugraph.pipeline.validate import ENGINES
 from uugraph.progress import Progress
 from uugraph.remote.publish import PRESETS
+
+N = TypeVar("N", int, float)
 
 EPILOG = """exit codes:
   0  ok: the graph conforms (warnings may be printed)
@@ -29,10 +33,16 @@ EPILOG = """exit codes:
 """
 
 
+ROOT_HELP = (
+    "project folder holding ontology/, data/, shapes/, queries/ (default: UUGRAPH_ROOT, else the nearest folder "
+    "from the working directory up with a pyproject.toml that has [tool.uugraph] or sits beside ontology/)"
+)
+
+
 def _layout(args: argparse.Namespace) -> Layout:
-    root = Path(args.root).resolve() if getattr(args, "root", None) else None
+    """The project's folders: --root (via :func:`using_root` in :func:`main`), else the working directory's project."""
     data = Path(args.data).resolve() if getattr(args, "data", None) else None
-    return Layout(root=root, data=data) if root else Layout(data=data)
+    return Layout(root=project_root(), data=data)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -322,8 +332,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _positive(kind):
-    def convert(text: str):
+def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
+    """An argparse type: ``kind`` of the text, refused unless greater than 0."""
+
+    def convert(text: str) -> N:
         value = kind(text)
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be greater than 0, not {text}")
@@ -340,10 +352,11 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     top.add_argument("--version", action="version", version=f"uugraph {version()} (base IRI {base_iri()})")
+    top.add_argument("--root", metavar="DIR", help=ROOT_HELP)
     verbs = top.add_subparsers(dest="verb", metavar="VERB")
     verbs.required = True
 
-    def verb(name: str, func, **kwargs) -> argparse.ArgumentParser:
+    def verb(name: str, func: Callable[[argparse.Namespace], int], **kwargs: Any) -> argparse.ArgumentParser:
         doc = (func.__doc__ or "").strip()
         sub = verbs.add_parser(
             name,
@@ -354,7 +367,8 @@ def parser() -> argparse.ArgumentParser:
             **kwargs,
         )
         sub.set_defaults(func=func)
-        sub.add_argument("--root", metavar="DIR", help="project folder holding ontology/, data/, shapes/, queries/ (default: this checkout)")
+        # SUPPRESS: without --root after the verb, the one before it (uugraph --root DIR VERB) stays.
+        sub.add_argument("--root", metavar="DIR", default=argparse.SUPPRESS, help=ROOT_HELP)
         sub.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
         return sub
 
@@ -445,8 +459,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    root = Path(args.root) if getattr(args, "root", None) else None
     try:
-        return int(args.func(args))
+        with using_root(root):
+            return int(args.func(args))
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT

@@ -10,8 +10,13 @@ graph to another persistent-IRI service is a one-line change (or the
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from uugraph.errors import InputError
 
 DEFAULT_BASE_IRI = "https://w3id.org/uugraph/"
 
@@ -28,13 +33,91 @@ def base_iri() -> str:
     return value
 
 
-def version() -> str:
-    """The project version: pyproject.toml of this checkout, else the installed package's metadata.
+ROOT_ENV = "UUGRAPH_ROOT"
+
+# Set by the CLI's --root for the duration of one command (see :func:`using_root`).
+_root_override: Path | None = None
+
+
+class ProjectNotFound(InputError):
+    """No uugraph project around the working directory: the command has no files to work on."""
+
+
+def is_project(folder: Path) -> bool:
+    """Whether ``folder`` is a uugraph project: it holds ``pyproject.toml`` and that names ``[tool.uugraph]`` or sits beside ``ontology/``.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> is_project(folder)
+    False
+    >>> _ = (folder / "pyproject.toml").write_text("[tool.uugraph]\\n", encoding="utf-8")
+    >>> is_project(folder)
+    True
+    """
+    pyproject = folder / "pyproject.toml"
+    if not pyproject.is_file():
+        return False
+    if (folder / "ontology").is_dir():
+        return True
+    return "uugraph" in _read_toml(pyproject).get("tool", {})
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The project the command works on: ``--root``, else ``UUGRAPH_ROOT``, else the nearest project around ``start``.
+
+    ``start`` defaults to the current directory, and the walk goes up from it
+    to the filesystem root. It is never where the package is installed: with an
+    editable install from one checkout, a command run in a second checkout (a
+    branch, a fork, a CI workspace) must read the second one's files. Raises
+    :class:`ProjectNotFound` (exit code 2) naming where it looked.
+    """
+    if start is None:
+        explicit = _root_override
+        if explicit is None and os.environ.get(ROOT_ENV):
+            explicit = Path(os.environ[ROOT_ENV])
+        if explicit is not None:
+            explicit = explicit.expanduser().resolve()
+            if not explicit.is_dir():
+                raise ProjectNotFound(str(explicit), None, None, "project folder not found (from --root or UUGRAPH_ROOT)")
+            return explicit
+    here = (start if start is not None else Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if is_project(folder):
+            return folder
+    raise ProjectNotFound(
+        str(here), None, None,
+        f"not inside a uugraph project: looked in {here} and each parent up to {here.anchor} for a pyproject.toml "
+        "with [tool.uugraph] or beside an ontology/ folder; run the command in a project or give --root DIR",
+    )
+
+
+def find_project_root() -> Path | None:
+    """:func:`project_root`, or None outside any project (for what works without one: ``--version``)."""
+    try:
+        return project_root()
+    except ProjectNotFound:
+        return None
+
+
+@contextmanager
+def using_root(root: Path | None) -> Iterator[None]:
+    """Make ``root`` the project of every :func:`project_root` call inside the block (the CLI's ``--root``)."""
+    global _root_override
+    previous = _root_override
+    _root_override = root.resolve() if root is not None else previous
+    try:
+        yield
+    finally:
+        _root_override = previous
+
+
+def version(root: Path | None = None) -> str:
+    """The project version: ``root``'s (default: the working project's) pyproject.toml, else the installed package's metadata.
 
     Reading pyproject.toml first is both the truth for a checkout and fast
     (importlib.metadata costs a noticeable part of a one-second validate).
     """
-    project = _pyproject().get("project", {})
+    project = _pyproject(root).get("project", {})
     if project.get("name") == "uugraph" and project.get("version"):
         return str(project["version"])
     from importlib import metadata
@@ -45,37 +128,34 @@ def version() -> str:
         return "0.0.0"
 
 
-def _pyproject() -> dict:
+def _read_toml(path: Path) -> dict[str, Any]:
     import tomllib
 
     try:
-        with (project_root() / "pyproject.toml").open("rb") as handle:
+        with path.open("rb") as handle:
             return tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError):
         return {}
 
 
-def release_date() -> str | None:
-    """The release date of this version, from ``[tool.uugraph] release-date`` in pyproject.toml."""
-    return _pyproject().get("tool", {}).get("uugraph", {}).get("release-date")
+def _pyproject(root: Path | None = None) -> dict[str, Any]:
+    folder = root if root is not None else find_project_root()
+    return _read_toml(folder / "pyproject.toml") if folder is not None else {}
 
 
-def project_root() -> Path:
-    """The checkout the package runs from: the folder holding ``pyproject.toml``.
-
-    Falls back to the current directory, so an installed package used in
-    another project's folder reads that folder's ``ontology/``, ``data/`` …
-    """
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "pyproject.toml").is_file() and (parent / "ontology").is_dir():
-            return parent
-    return Path.cwd()
+def release_date(root: Path | None = None) -> str | None:
+    """The release date of this version, from ``[tool.uugraph] release-date`` in ``root``'s (default: the working project's) pyproject.toml."""
+    value = _pyproject(root).get("tool", {}).get("uugraph", {}).get("release-date")
+    return str(value) if value is not None else None
 
 
 @dataclass(frozen=True)
 class Layout:
-    """Where the pipeline reads its inputs: one folder per kind of file."""
+    """Where the pipeline reads its inputs: one folder per kind of file.
+
+    ``root`` defaults to :func:`project_root` (the working directory's
+    project); tests and benchmarks pass it explicitly.
+    """
 
     root: Path = field(default_factory=project_root)
     data: Path | None = None

@@ -18,10 +18,12 @@ What is published follows the reference README:
   organisations table confirms it by a second source. QIDs taken only from a
   ROR record are single-source and stay out (listed by ``open_questions``).
 
-The free-text confidence notes of ``organisations.csv`` are read once, by a
-person, into :data:`ORGANISATION_FIELDS` below: which fields of each row are
-publishable. A row that is added to the CSV without an entry there fails the
-import loudly rather than being published unread.
+The free-text confidence notes of the CSV files are read once, by a person,
+into ``data/reference/policy.toml`` (:func:`load_policy`): which fields of each
+organisation row are publishable, which member lists are published, roles,
+join dates and member names. Those are curators' judgments, so they are data a
+curator edits and reviews, not code. A row that is added to the CSV without an
+entry there fails the import loudly rather than being published unread.
 """
 
 from __future__ import annotations
@@ -37,113 +39,136 @@ import pycountry
 from uugraph.errors import InputError
 from uugraph.iris import slug
 
-CHECKED_ON = "2026-11-25"  # the date the reference files were last checked against the graph
+POLICY_FILE = Path("reference") / "policy.toml"  # under data/: the curators' decisions, read here only (the loader reads *.ttl)
+FIELDS = ("website", "founded", "seat", "country", "ror", "wikidata")
+CONFIDENCES = ("confirmed", "single-source", "unconfirmed")
+_JOINED_TYPES = ((r"\d{4}-\d{2}-\d{2}", "xsd:date"), (r"\d{4}-\d{2}", "xsd:gYearMonth"), (r"\d{4}", "xsd:gYear"))
 
-# Organisations that the source page names: their IRI slugs are chosen by the
-# curators (acronyms for networks) and their types and labels live in the
-# hand-written files; the importer only adds the reference facts to them.
-PAGE_ORGANISATIONS = {
-    "uu": "utrecht-university",
-    "cat": "centre-for-academic-teaching-and-learning",
-    "leru": "leru",
-    "coimbra": "coimbra-group",
-    "charm_eu": "charm-eu",
-    "iau": "iau",
-    "eua": "eua",
-    "utrecht_network": "utrecht-network",
-    "science_business": "science-business",
-    "case": "case",
-    "earma": "earma",
-    "eucen": "eucen",
-    "netl": "netl",
-    "euprio": "euprio",
-    "errin": "errin",
-    "pie": "pie",
-    "iuc": "iuc",
-    "eaie": "eaie",
-}
 
-# Organisations the page does not name: the importer writes them whole.
-# key -> (preferred name, alternative names, class)
-NEW_ORGANISATIONS = {
-    "mco": ("Magna Charta Observatory", ["MCO", "Magna Charta Observatory of Fundamental University Values and Rights"], "uuo:Network"),
-    "ub": ("Universitat de Barcelona", ["UB", "University of Barcelona"], "uuo:University"),
-    "tcd": ("Trinity College Dublin", ["TCD"], "uuo:University"),
-    "um": ("Université de Montpellier", ["UM", "University of Montpellier"], "uuo:University"),
-    "elte": ("Eötvös Loránd University", ["ELTE"], "uuo:University"),
-    "abo": ("Åbo Akademi University", ["ÅAU"], "uuo:University"),
-    "wurzburg": ("University of Würzburg", ["JMU", "Julius-Maximilians-Universität Würzburg"], "uuo:University"),
-    "hrw": ("Hochschule Ruhr West", ["HRW", "Ruhr West University of Applied Sciences"], "uuo:University"),
-    "bergen": ("University of Bergen", ["UiB"], "uuo:University"),
-}
+@dataclass(frozen=True)
+class OrganisationPolicy:
+    """What may be published of one row of organisations.csv (``[organisations.KEY]`` of the policy file)."""
 
-# The curators' reading of each row's confidence note: which fields to publish
-# and the confidence of the record they cite. Fields: website, founded, seat,
-# country, ror, wikidata.
-ALL = {"website", "founded", "seat", "country", "ror", "wikidata"}
-FACTS = {"website", "founded", "seat", "country"}
-ORGANISATION_FIELDS: dict[str, tuple[set[str], str]] = {
-    "uu": (ALL, "confirmed"),
-    "cat": (FACTS, "confirmed"),  # identifiers unconfirmed
-    "leru": (FACTS, "confirmed"),
-    "coimbra": (FACTS, "confirmed"),
-    "charm_eu": ({"website", "founded", "country"}, "confirmed"),  # seat is the coordinator's, not a legal seat
-    "iau": (FACTS, "confirmed"),
-    "eua": (FACTS | {"ror"}, "confirmed"),  # QID is single-source (from the ROR record)
-    "utrecht_network": (FACTS, "confirmed"),
-    "mcu": (set(), "confirmed"),  # a charter, not an organisation: its record is cited by commitments.ttl
-    "mco": ({"website", "seat", "country"}, "confirmed"),  # founding year has 1998/2000 variants
-    "science_business": ({"website", "seat", "country"}, "confirmed"),  # founding year single-source only
-    "case": (FACTS, "confirmed"),
-    "earma": (FACTS, "confirmed"),
-    "eucen": ({"website", "founded", "country"}, "confirmed"),  # registered city not found
-    "netl": (set(), "unconfirmed"),  # identity not proven: nothing from the reference
-    "euprio": (FACTS, "confirmed"),
-    "errin": (FACTS, "confirmed"),
-    "pie": ({"website", "founded", "country"}, "single-source"),
-    "iuc": ({"website", "seat", "country"}, "confirmed"),  # founding year 1971 or 1972
-    "eaie": (FACTS, "confirmed"),
-    "ub": (ALL, "confirmed"),
-    "tcd": (ALL, "confirmed"),
-    "um": (ALL, "confirmed"),
-    "elte": (ALL, "confirmed"),
-    "abo": (FACTS | {"ror"}, "confirmed"),  # QID single-source (ROR)
-    "wurzburg": (FACTS | {"ror"}, "confirmed"),
-    "hrw": (FACTS, "confirmed"),  # identifiers unconfirmed
-    "bergen": (FACTS | {"ror"}, "confirmed"),
-}
+    fields: frozenset[str]
+    confidence: str
+    page: str | None = None  # the IRI slug of an organisation the source page names
+    name: str | None = None  # else: the importer describes it whole, with these
+    alt_names: tuple[str, ...] = ()
+    cls: str | None = None
+    record_only: bool = False
 
-NETWORK_SLUGS = {"leru": "leru", "coimbra": "coimbra-group", "charm_eu": "charm-eu", "utrecht_network": "utrecht-network"}
 
-# Member names as the lists spell them -> (preferred name, alternative names).
-MEMBER_NAMES = {
-    "Université Paul-Valéry Montpellier 3 (since 2025: Université de Montpellier Paul-Valéry, UMPV)": (
-        "Université de Montpellier Paul-Valéry",
-        ["Université Paul-Valéry Montpellier 3", "UMPV"],
-    ),
-    "Ollscoil na Gaillimhe – University of Galway": ("University of Galway", ["Ollscoil na Gaillimhe"]),
-    "Hochschule Ruhr West (Ruhr West University of Applied Sciences)": (
-        "Hochschule Ruhr West",
-        ["HRW", "Ruhr West University of Applied Sciences"],
-    ),
-}
+@dataclass(frozen=True)
+class NetworkPolicy:
+    """Whether and how one network's member list is published (``[networks.KEY]``)."""
 
-# Roles in CHARM-EU other than "partner" (reference README: UB is coordinator).
-ALLIANCE_ROLES = {("charm_eu", "Universitat de Barcelona"): "coordinator"}
+    slug: str
+    publish: bool
+    role: str
+    why: str = ""
 
-# Join dates the reference gives, with the member list's own source.
-# (network key, member name) -> (lexical value, XSD type)
-JOINED = {
-    ("leru", "University of Copenhagen"): ("2017-01-01", "xsd:date"),
-    ("leru", "Trinity College Dublin"): ("2017-01-01", "xsd:date"),
-    ("leru", "ETH Zurich"): ("2024-01-01", "xsd:date"),
-    ("coimbra", "University of Leeds"): ("2025-06", "xsd:gYearMonth"),
-    ("coimbra", "Newcastle University"): ("2025-06", "xsd:gYearMonth"),
-    ("coimbra", "University of Wrocław"): ("2025-06", "xsd:gYearMonth"),
-    ("charm_eu", "Åbo Akademi University"): ("2022-01-14", "xsd:date"),
-    ("charm_eu", "University of Würzburg"): ("2022-01-14", "xsd:date"),
-    ("charm_eu", "Hochschule Ruhr West (Ruhr West University of Applied Sciences)"): ("2022-01-14", "xsd:date"),
-}
+
+@dataclass(frozen=True)
+class Policy:
+    """The curators' publishing decisions, read from ``data/reference/policy.toml``.
+
+    They are judgments a person made reading the reference rows' confidence
+    notes, so they live in a file a curator edits and reviews, not in code.
+    """
+
+    checked_on: str
+    organisations: dict[str, OrganisationPolicy]
+    networks: dict[str, NetworkPolicy]
+    roles: dict[tuple[str, str], str]  # (network key, member as listed) -> role other than the network's
+    joined: dict[tuple[str, str], tuple[str, str]]  # (network key, member as listed) -> (lexical value, XSD type)
+    member_names: dict[str, tuple[str, list[str]]]  # member as listed -> (preferred name, alternative names)
+
+
+def load_policy(path: Path) -> Policy:
+    """Read and check the policy file; any unknown key or value is an InputError naming the file."""
+    import tomllib
+
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise InputError(str(path), None, None, "policy file not found: it holds the curators' publishing decisions for import-reference") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), None, None, f"not valid TOML: {exc}") from exc
+
+    def fail(where: str, cause: str) -> InputError:
+        return InputError(str(path), None, None, f"{where}: {cause}")
+
+    def text(table: dict[str, object], key: str, where: str, default: str | None = None) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str) or not value:
+            raise fail(where, f"{key!r} must be a non-empty string")
+        return value
+
+    def texts(table: dict[str, object], key: str, where: str) -> list[str]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(where, f"{key!r} must be a list of strings")
+        return [str(v) for v in value]
+
+    def only(table: dict[str, object], allowed: set[str], where: str) -> None:
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            raise fail(where, f"unknown key(s) {', '.join(unknown)}")
+
+    only(raw, {"checked-on", "organisations", "networks", "memberships", "member-names"}, "top level")
+    organisations: dict[str, OrganisationPolicy] = {}
+    for key, table in raw.get("organisations", {}).items():
+        where = f"[organisations.{key}]"
+        only(table, {"publish", "confidence", "page", "name", "alt-names", "class", "record-only", "why"}, where)
+        fields = texts(table, "publish", where)
+        if set(fields) - set(FIELDS):
+            raise fail(where, f"'publish' names unknown field(s) {', '.join(sorted(set(fields) - set(FIELDS)))}; known: {', '.join(FIELDS)}")
+        confidence = text(table, "confidence", where)
+        if confidence not in CONFIDENCES:
+            raise fail(where, f"'confidence' must be one of {', '.join(CONFIDENCES)}")
+        page = table.get("page")
+        if page is None and fields and confidence != "unconfirmed" and "name" not in table:
+            raise fail(where, "give 'page' (an organisation the source page names) or 'name' and 'class' (one the importer describes)")
+        organisations[key] = OrganisationPolicy(
+            frozenset(fields), confidence,
+            page=text(table, "page", where) if page is not None else None,
+            name=text(table, "name", where) if "name" in table else None,
+            alt_names=tuple(texts(table, "alt-names", where)),
+            cls=text(table, "class", where) if "name" in table else None,
+            record_only=bool(table.get("record-only", False)),
+        )
+    networks: dict[str, NetworkPolicy] = {}
+    for key, table in raw.get("networks", {}).items():
+        where = f"[networks.{key}]"
+        only(table, {"slug", "import", "role", "why"}, where)
+        if not isinstance(table.get("import"), bool):
+            raise fail(where, "'import' must be true or false")
+        why = table.get("why", "")
+        networks[key] = NetworkPolicy(text(table, "slug", where), bool(table["import"]), text(table, "role", where, "member"), why if isinstance(why, str) else "")
+    roles: dict[tuple[str, str], str] = {}
+    joined: dict[tuple[str, str], tuple[str, str]] = {}
+    for number, table in enumerate(raw.get("memberships", []), start=1):
+        where = f"[[memberships]] entry {number}"
+        only(table, {"network", "member", "role", "joined", "why"}, where)
+        pair = (text(table, "network", where), text(table, "member", where))
+        if pair[0] not in networks:
+            raise fail(where, f"network {pair[0]!r} has no [networks.{pair[0]}] table")
+        if "role" in table:
+            roles[pair] = text(table, "role", where)
+        if "joined" in table:
+            value = text(table, "joined", where)
+            datatype = next((t for pattern, t in _JOINED_TYPES if re.fullmatch(pattern, value)), None)
+            if datatype is None:
+                raise fail(where, f"'joined' must be YYYY-MM-DD, YYYY-MM or YYYY, not {value!r}")
+            joined[pair] = (value, datatype)
+    member_names: dict[str, tuple[str, list[str]]] = {}
+    for number, table in enumerate(raw.get("member-names", []), start=1):
+        where = f"[[member-names]] entry {number}"
+        only(table, {"listed", "name", "alt-names"}, where)
+        member_names[text(table, "listed", where)] = (text(table, "name", where), texts(table, "alt-names", where))
+    return Policy(text(raw, "checked-on", "top level"), organisations, networks, roles, joined, member_names)
+
 
 PREFIXES = """@prefix uuo: <def/> .
 @prefix org: <http://www.w3.org/ns/org#> .
@@ -228,14 +253,14 @@ def _date_literal(value: str) -> str:
     raise ValueError(f"not a date: {value!r}")
 
 
-def _member_name(raw: str) -> tuple[str, str, list[str]]:
+def _member_name(raw: str, names: dict[str, tuple[str, list[str]]]) -> tuple[str, str, list[str]]:
     """The list's spelling without a "(joined …)" note, the preferred name and alternatives."""
     listed = re.sub(r"\s*\(joined \d{4}\)$", "", raw.strip())
-    name, alts = MEMBER_NAMES.get(listed, (listed, []))
+    name, alts = names.get(listed, (listed, []))
     return listed, name, alts
 
 
-def _record(path: str, source_text: str, confidence: str, citation_of: str) -> _Block:
+def _record(path: str, source_text: str, confidence: str, citation_of: str, checked_on: str) -> _Block:
     pairs = [
         ("a", "uuo:Source"),
         ("rdfs:label", _lit(f"Reference record: {citation_of}")),
@@ -245,7 +270,7 @@ def _record(path: str, source_text: str, confidence: str, citation_of: str) -> _
     ]
     for url in sorted(set(URL_RE.findall(source_text))):
         pairs.append(("rdfs:seeAlso", _iri(url)))
-    pairs.append(("uuo:lastChecked", _typed(CHECKED_ON, "xsd:date")))
+    pairs.append(("uuo:lastChecked", _typed(checked_on, "xsd:date")))
     return _Block(_iri(path), pairs)
 
 
@@ -291,9 +316,12 @@ def _country_block(code: str, identifiers: dict[str, dict[str, str]] | None = No
 def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
     """Write ``data/reference/*.ttl`` and ``data/countries.ttl`` from the reference CSV files.
 
-    Returns the files written. Deterministic: the same CSV files give
-    byte-identical Turtle.
+    What is published is decided by ``data_dir/reference/policy.toml``.
+    Returns the files written. Deterministic: the same CSV files and policy
+    give byte-identical Turtle.
     """
+    policy = load_policy(data_dir / POLICY_FILE)
+    checked_on = policy.checked_on
     organisations = _read(reference_dir / "organisations.csv")
     members = _read(reference_dir / "members.csv")
     countries: set[str] = {"NL"}  # the page itself speaks of the Netherlands
@@ -304,26 +332,27 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
 
     for row in organisations:
         key = row["key"]
-        if key not in ORGANISATION_FIELDS:
+        entry = policy.organisations.get(key)
+        if entry is None:
             raise InputError(
                 str(reference_dir / "organisations.csv"), None, None,
-                f"row {key!r} has no entry in ORGANISATION_FIELDS: read its confidence note and add one",
+                f"row {key!r} has no [organisations.{key}] table in {data_dir / POLICY_FILE}: read its confidence note and add one",
             )
-        fields, confidence = ORGANISATION_FIELDS[key]
+        fields, confidence = entry.fields, entry.confidence
         if confidence == "unconfirmed" or not fields:
-            if key == "mcu":
-                record_blocks.append(_record(f"id/source/reference/organisations/{slug(key)}", row["source"], confidence, row["name"]))
+            if entry.record_only:
+                record_blocks.append(_record(f"id/source/reference/organisations/{slug(key)}", row["source"], confidence, row["name"], checked_on))
             continue
         record = f"id/source/reference/organisations/{slug(key)}"
-        record_blocks.append(_record(record, row["source"], confidence, row["name"]))
-        if key in PAGE_ORGANISATIONS:
-            subject = f"id/org/{PAGE_ORGANISATIONS[key]}"
+        record_blocks.append(_record(record, row["source"], confidence, row["name"], checked_on))
+        if entry.page is not None:
+            subject = f"id/org/{entry.page}"
             pairs: list[tuple[str, str]] = []
         else:
-            name, alts, cls = NEW_ORGANISATIONS[key]
-            subject = f"id/org/{slug(name)}"
-            pairs = [("a", cls), ("skos:prefLabel", _lit(name))]
-            pairs += [("skos:altLabel", _lit(a)) for a in alts]
+            assert entry.name is not None and entry.cls is not None  # load_policy requires them without 'page'
+            subject = f"id/org/{slug(entry.name)}"
+            pairs = [("a", entry.cls), ("skos:prefLabel", _lit(entry.name))]
+            pairs += [("skos:altLabel", _lit(a)) for a in entry.alt_names]
         code = row["country_iso2"].strip()
         if "country" in fields and _known(code):
             countries.add(code)
@@ -346,7 +375,7 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
     confirmed_qids = {
         row["wikidata"].strip()
         for row in organisations
-        if ORGANISATION_FIELDS.get(row["key"], (set(), ""))[0] >= {"wikidata"}
+        if row["key"] in policy.organisations and "wikidata" in policy.organisations[row["key"]].fields
     }
     known_subjects = {b.subject for b in org_blocks}
 
@@ -354,16 +383,24 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
     for row in members:
         by_network.setdefault(row["network_key"], []).append(row)
 
+    listed_pairs: set[tuple[str, str]] = set()
     for network_key, rows in sorted(by_network.items()):
-        network = NETWORK_SLUGS[network_key]
+        decision = policy.networks.get(network_key)
+        if decision is None:
+            raise InputError(
+                str(reference_dir / "members.csv"), None, None,
+                f"network {network_key!r} has no [networks.{network_key}] table in {data_dir / POLICY_FILE}: decide whether its list is published",
+            )
+        network = decision.slug
+        listed_pairs |= {(network_key, _member_name(r["member_name"], policy.member_names)[0]) for r in rows}
         published = [r for r in rows if r["confidence"].strip().lower() in {"confirmed", "single-source"}]
-        if not published:
-            continue  # e.g. the Utrecht Network list: every row unconfirmed
+        if not decision.publish or not published:
+            continue  # held back by the policy, or nothing publishable
         blocks: list[_Block] = []
         member_blocks: list[_Block] = []
         as_of_values = sorted({r["as_of"].strip() for r in published})
         for row in published:
-            listed, name, alts = _member_name(row["member_name"])
+            listed, name, alts = _member_name(row["member_name"], policy.member_names)
             member = f"id/org/{slug(name)}"
             confidence = row["confidence"].strip().lower()
             code = row["country_iso2"].strip()
@@ -383,18 +420,16 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
                 pairs.append(("prov:wasDerivedFrom", _iri(f"id/source/reference/members/{network}/{slug(name)}")))
                 member_blocks.append(_Block(_iri(member), pairs))
             record = f"id/source/reference/members/{network}/{slug(name)}"
-            blocks.append(_record(record, row["source"], confidence, f"{listed} in {network_key} list"))
+            blocks.append(_record(record, row["source"], confidence, f"{listed} in {network_key} list", checked_on))
             membership = f"id/membership/{network}/{slug(name)}"
-            role = "member"
-            if network_key == "charm_eu":
-                role = ALLIANCE_ROLES.get((network_key, name), "partner")
+            role = policy.roles.get((network_key, listed), decision.role)
             pairs = [
                 ("a", "org:Membership"),
                 ("org:member", _iri(member)),
                 ("org:organization", _iri(f"id/org/{network}")),
                 ("org:role", _iri(f"id/concept/role/{role}")),
             ]
-            joined = JOINED.get((network_key, listed))
+            joined = policy.joined.get((network_key, listed))
             year_note = re.search(r"\(joined (\d{4})\)$", row["member_name"].strip())
             if joined is None and year_note:
                 joined = (year_note.group(1), "xsd:gYear")
@@ -404,7 +439,7 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
                 ("uuo:asOf", _date_literal(row["as_of"].strip())),
                 ("uuo:confidence", _iri(f"id/concept/confidence/{confidence}")),
                 ("prov:wasDerivedFrom", _iri(record)),
-                ("uuo:lastChecked", _typed(CHECKED_ON, "xsd:date")),
+                ("uuo:lastChecked", _typed(checked_on, "xsd:date")),
             ]
             blocks.append(_Block(_iri(membership), pairs))
             if joined:
@@ -423,13 +458,13 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
             ("uuo:asOf", _date_literal(as_of)),
             ("uuo:confidence", _iri("id/concept/confidence/" + ("confirmed" if all(r["confidence"].strip() == "confirmed" for r in published) else "single-source"))),
             ("prov:wasDerivedFrom", _iri(f"id/source/reference/members/{network}")),
-            ("uuo:lastChecked", _typed(CHECKED_ON, "xsd:date")),
+            ("uuo:lastChecked", _typed(checked_on, "xsd:date")),
         ]))
         blocks.append(_Block(_iri(f"id/source/reference/members/{network}"), [
             ("a", "uuo:Source"),
             ("rdfs:label", _lit(f"Reference member list of {network_key}, as of {as_of}")),
             ("dcterms:isPartOf", _iri("id/source/reference")),
-            ("dcterms:hasPart", " , ".join(sorted({_iri(f"id/source/reference/members/{network}/{slug(_member_name(r['member_name'])[1])}") for r in published}))),
+            ("dcterms:hasPart", " , ".join(sorted({_iri(f"id/source/reference/members/{network}/{slug(_member_name(r['member_name'], policy.member_names)[1])}") for r in published}))),
         ]))
         path = data_dir / "reference" / f"members-{network}.ttl"
         _write(
@@ -444,8 +479,14 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
         ("a", "uuo:Source"),
         ("rdfs:label", _lit("uugraph reference facts (organisations.csv, members.csv)")),
         ("dcterms:description", _lit("Facts beyond the source page gathered from public registries and the organisations' own pages, each row with its sources and a confidence.")),
-        ("uuo:lastChecked", _typed(CHECKED_ON, "xsd:date")),
+        ("uuo:lastChecked", _typed(checked_on, "xsd:date")),
     ]))
+    stale = sorted((set(policy.roles) | set(policy.joined)) - listed_pairs)
+    if stale:
+        raise InputError(
+            str(data_dir / POLICY_FILE), None, None,
+            "[[memberships]] names members that members.csv does not list: " + "; ".join(f"{n} in {k}" for k, n in stale),
+        )
     for (code, name), city in sorted(cities.items(), key=lambda item: item[1]):
         org_blocks.append(_Block(_iri(city), [
             ("a", "schema:City"),
@@ -459,10 +500,10 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
     identifiers = _country_identifiers(data_dir)
     country_blocks = [_country_block(code, identifiers) for code in sorted(countries)]
     for code in sorted(countries):
-        row = identifiers.get(code)
-        if row and row["confidence"].strip() == "confirmed":
-            citation = row["source"] + (f" ({row['note']})" if row.get("note") else "")
-            country_blocks.append(_record(f"id/source/reference/countries/{code.lower()}", citation, "confirmed", f"Wikidata item of {code}"))
+        identified = identifiers.get(code)
+        if identified and identified["confidence"].strip() == "confirmed":
+            citation = identified["source"] + (f" ({identified['note']})" if identified.get("note") else "")
+            country_blocks.append(_record(f"id/source/reference/countries/{code.lower()}", citation, "confirmed", f"Wikidata item of {code}", checked_on))
     country_blocks.append(_Block(_iri("id/source/iso-3166-1"), [
         ("a", "uuo:Source"),
         ("dcterms:title", _lit("ISO 3166-1 country codes, as distributed by the pycountry package")),
@@ -481,19 +522,24 @@ def _pycountry_version() -> str:
     return metadata.version("pycountry")
 
 
-def open_questions(reference_dir: Path) -> list[str]:
+def open_questions(reference_dir: Path, data_dir: Path) -> list[str]:
     """Reference facts left out of the graph, one sentence each, for the README."""
     questions: list[str] = []
+    policy = load_policy(data_dir / POLICY_FILE)
     organisations = _read(reference_dir / "organisations.csv")
     members = _read(reference_dir / "members.csv")
     for row in organisations:
-        fields, confidence = ORGANISATION_FIELDS.get(row["key"], (set(), "unconfirmed"))
+        entry = policy.organisations.get(row["key"])
+        fields, confidence = (entry.fields, entry.confidence) if entry else (frozenset(), "unconfirmed")
         qid = row["wikidata"].strip()
         if QID_RE.match(qid) and "wikidata" not in fields:
             questions.append(f"{row['acronym'] or row['name']}: Wikidata {qid} is single-source ({row['confidence']}).")
         if confidence == "unconfirmed":
             questions.append(f"{row['acronym'] or row['name']}: {row['confidence']}.")
+    held = {key for key, network in policy.networks.items() if not network.publish}
+    for key in sorted(held):
+        questions.append(f"{key}: member list not published ({policy.networks[key].why or 'held back by the policy'}).")
     for row in members:
-        if row["confidence"].strip().lower() == "unconfirmed":
+        if row["network_key"] not in held and row["confidence"].strip().lower() == "unconfirmed":
             questions.append(f"{row['network_key']}: membership of {row['member_name']} is unconfirmed.")
     return questions

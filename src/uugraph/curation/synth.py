@@ -103,11 +103,11 @@ def synth(
     for name in ("concepts.ttl", "sources.ttl"):
         shutil.copyfile(real_data / name, out / name)
 
-    countries = sorted(c.alpha_2 for c in pycountry.countries)
+    every_country = sorted(pycountry.countries, key=lambda c: str(c.alpha_2))
+    countries = [str(c.alpha_2) for c in every_country]
     count = 0
     lines = [PREFIXES]
-    for code in countries:
-        country = pycountry.countries.get(alpha_2=code)
+    for code, country in zip(countries, every_country, strict=True):
         name = (getattr(country, "common_name", None) or country.name).replace('"', "'")
         lines.append(
             f'<id/country/{code.lower()}> a schema:Country ; skos:prefLabel "{name}"@en ; '
@@ -123,9 +123,9 @@ def synth(
     for i, slug in enumerate(network_ids):
         level = LEVELS[i % len(LEVELS)]
         focus = FOCUS[i % len(FOCUS)]
-        country = countries[rng.randrange(len(countries))].lower()
+        country_code = countries[rng.randrange(len(countries))].lower()
         lines.append(
-            f'<id/org/{slug}> a uuo:Network ; skos:prefLabel "Synthetic Network {i}"@en ; uuo:country <id/country/{country}> ; '
+            f'<id/org/{slug}> a uuo:Network ; skos:prefLabel "Synthetic Network {i}"@en ; uuo:country <id/country/{country_code}> ; '
             f"uuo:level <id/concept/level/{level}> ; uuo:focus <id/concept/focus/{focus}> ; prov:wasDerivedFrom {source} .\n"
         )
         count += 6
@@ -173,7 +173,7 @@ def synth(
         slug = f"synthetic-university-{u:07d}"
         iri = f"<id/org/{slug}>"
         kind = slots.get(u)
-        country = countries[rng.randrange(len(countries))].lower()
+        country_code = countries[rng.randrange(len(countries))].lower()
         ror = "0" + "".join(rng.choice(ROR_ALPHABET) for _ in range(6)) + f"{rng.randrange(100):02d}"
         if kind == "bad-ror":
             ror = "X" + ror[1:]
@@ -182,7 +182,7 @@ def synth(
         if kind == "no-country":
             injected.append({"kind": kind, "focus": f"id/org/{slug}", "shape": VIOLATION_KINDS[kind]})
         else:
-            parts.append(f"uuo:country <id/country/{country}>")
+            parts.append(f"uuo:country <id/country/{country_code}>")
         parts += [f"uuo:ror <https://ror.org/{ror}>", f"schema:url <https://synthetic-{u}.example/>", f"prov:wasDerivedFrom {source}"]
         lines.append(" ; ".join(parts) + " .\n")
         count += len(parts) + 1

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from uugraph.config import base_iri, version
 from uugraph.rdf.compact import GraphStats
 from uugraph.rdf.namespaces import RDF_TYPE, XSD, prefixes
+from uugraph.rdf.terms import Term
 
 DISTRIBUTIONS = [
     ("graph.ttl", "turtle", "text/turtle", "Turtle"),
@@ -48,7 +49,7 @@ def dataset_description(stats: GraphStats, folder: Path) -> list[ox.Triple]:
     dataset = ox.NamedNode(dataset_iri())
     out: list[ox.Triple] = []
 
-    def add(s: ox.NamedNode, p: ox.NamedNode, o: ox.Term) -> None:
+    def add(s: ox.NamedNode, p: ox.NamedNode, o: Term) -> None:
         out.append(ox.Triple(s, p, o))
 
     a = ox.NamedNode(RDF_TYPE)

@@ -13,9 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from uugraph.config import base_iri
 from uugraph.pipeline.load import LoadedGraph
 from uugraph.rdf.namespaces import ORG, uuo
+from uugraph.rdf.terms import GraphName
 
 KIND_COLOURS = {
     "University": "#f4c542",
@@ -56,11 +59,19 @@ class Node:
     label: str
 
 
+def _select(loaded: LoadedGraph, text: str, base: str | None = None) -> ox.QuerySolutions:
+    """The solutions of a SELECT on the published graph."""
+    graphs: list[GraphName] = list(loaded.published_graphs)
+    result = loaded.store.query(text, base_iri=base, default_graph=graphs)
+    assert isinstance(result, ox.QuerySolutions), "a SELECT query gives solutions"
+    return result
+
+
 def neighbourhood(loaded: LoadedGraph, center: str) -> list[Node]:
     """The nodes of the picture, from the published graph."""
     text = QUERY.replace("?center", f"<{center}>")
     best: dict[str, Node] = {}
-    for row in loaded.store.query(text, base_iri=base_iri(), default_graph=loaded.published_graphs):
+    for row in _select(loaded, text, base_iri()):
         iri, kind, label = row["node"].value, row["kind"].value, row["label"].value
         acronym = row["acronym"].value if row["acronym"] is not None else None
         shown = acronym if acronym and kind in ("Network", "Alliance") and len(label) > 24 else label
@@ -84,27 +95,24 @@ def draw(loaded: LoadedGraph, path: Path, center: str | None = None) -> list[Nod
     if not nodes:
         return []
     center_label = next(
-        (r["l"].value for r in loaded.store.query(
-            f'SELECT ?l WHERE {{ <{center}> <http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER(LANG(?l) = "en") }} LIMIT 1',
-            default_graph=loaded.published_graphs)),
+        (r["l"].value for r in _select(
+            loaded, f'SELECT ?l WHERE {{ <{center}> <http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER(LANG(?l) = "en") }} LIMIT 1')),
         "Utrecht University",
     )
     graph = nx.Graph()
     graph.add_node(center, label=center_label, kind="University")
     for node in nodes:
         graph.add_node(node.iri, label=node.label, kind=node.kind)
-    partners_of = {}
-    for row in loaded.store.query(
+    partners_of: dict[str, set[str]] = {}
+    for row in _select(
+        loaded,
         f"""PREFIX org: <{ORG}> PREFIX uuo: <{uuo()}>
         SELECT ?a ?p WHERE {{ ?m org:member <{center}> ; org:organization ?a . ?a a uuo:Alliance .
                               ?x org:organization ?a ; org:member ?p . FILTER(?p != <{center}>) }}""",
-        default_graph=loaded.published_graphs,
     ):
         partners_of.setdefault(row["p"].value, set()).add(row["a"].value)
     drawn = {n.iri for n in nodes}
-    for row in loaded.store.query(
-        f"SELECT ?a ?n WHERE {{ ?a <{uuo('launchedThrough')}> ?n }}", default_graph=loaded.published_graphs
-    ):
+    for row in _select(loaded, f"SELECT ?a ?n WHERE {{ ?a <{uuo('launchedThrough')}> ?n }}"):
         if row["a"].value in drawn and row["n"].value in drawn:
             graph.add_edge(row["n"].value, row["a"].value)
     for node in nodes:

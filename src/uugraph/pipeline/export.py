@@ -20,12 +20,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from uugraph.rdf.compact import Compactor, GraphStats
 from uugraph.rdf.namespaces import RDF_TYPE, prefixes
-from uugraph.rdf.terms import parse_ntriples
+from uugraph.rdf.terms import Subject, parse_ntriples
 
 __all__ = ["GraphStats", "write_json", "write_jsonld", "write_turtle"]
 
@@ -65,20 +66,23 @@ def write_jsonld(ntriples: bytes, document_path: Path, context_path: Path) -> Gr
 
 
 def _nodes(compactor: Compactor, triples: Iterable[ox.Triple]) -> Iterator[dict[str, object]]:
-    current: dict[str, object] | None = None
-    current_subject: ox.Term | None = None
+    current: dict[str, Any] | None = None
+    current_subject: Subject | None = None
     for t in triples:
-        if t.subject != current_subject:
+        subject, value = t.subject, t.object
+        if isinstance(subject, ox.Triple) or isinstance(value, ox.Triple):
+            raise ValueError(f"a quoted triple cannot be written as JSON-LD 1.1: {t}")
+        if subject != current_subject:
             if current is not None:
                 yield _single_values(current)
-            current_subject = t.subject
-            current = {"@id": compactor.node_id(t.subject)}
+            current_subject = subject
+            current = {"@id": compactor.node_id(subject)}
         assert current is not None
-        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            current.setdefault("@type", []).append(compactor.iri(t.object.value))  # type: ignore[union-attr]
+        if t.predicate.value == RDF_TYPE and isinstance(value, ox.NamedNode):
+            current.setdefault("@type", []).append(compactor.iri(value.value))
             continue
         key = compactor.key(t.predicate.value)
-        current.setdefault(key, []).append(compactor.value(t.predicate.value, t.object))  # type: ignore[union-attr]
+        current.setdefault(key, []).append(compactor.value(t.predicate.value, value))
     if current is not None:
         yield _single_values(current)
 

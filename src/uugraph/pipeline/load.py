@@ -19,7 +19,8 @@ subjects, so the loader keeps no Python map of a million subjects.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -105,13 +106,15 @@ class LoadedGraph:
         """Triples of the published graphs, counted per graph (as their N-Triples dump has lines)."""
         total = 0
         for graph in self.published_graphs:
-            for row in self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"):
+            result = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
+            assert isinstance(result, ox.QuerySolutions)
+            for row in result:
                 total += int(row["n"].value)
         return total
 
     def ntriples(self, graphs: Iterable[ox.NamedNode]) -> bytes:
         """The given graphs as one N-Triples document, serialised by the store (fast, no Python objects)."""
-        return b"".join(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) for g in graphs)
+        return b"".join(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) or b"" for g in graphs)
 
 
 @dataclass(frozen=True)
@@ -232,11 +235,12 @@ def _load_folder(folder: Path, layer: str, loaded: LoadedGraph, step: StepProgre
             step.advance(len(data) // 1000)
 
 
-def _stamp_ontology(loaded: LoadedGraph) -> None:
+def _stamp_ontology(loaded: LoadedGraph, root: Path) -> None:
     """Stamp the ontology header from the project: version IRI and number, release date, namespace.
 
-    They come from pyproject.toml and the base IRI rather than from the Turtle
-    file, so a release cannot publish an ontology whose version says otherwise.
+    They come from the project's pyproject.toml (``root``) and the base IRI
+    rather than from the Turtle file, so a release cannot publish an ontology
+    whose version says otherwise.
     """
     ontology = ox.NamedNode(uuo())
     graph = loaded.ontology_graphs[0]
@@ -244,12 +248,12 @@ def _stamp_ontology(loaded: LoadedGraph) -> None:
     for predicate in (owl + "versionIRI", owl + "versionInfo", dcterms + "modified", VANN + "preferredNamespaceUri"):
         for quad in list(loaded.store.quads_for_pattern(ontology, ox.NamedNode(predicate), None, graph)):
             loaded.store.remove(quad)
-    stamps = [
+    stamps: list[tuple[str, ox.NamedNode | ox.Literal]] = [
         (VANN + "preferredNamespaceUri", ox.Literal(ontology.value)),
-        (owl + "versionIRI", ox.NamedNode(f"{ontology.value}{version()}")),
-        (owl + "versionInfo", ox.Literal(version())),
+        (owl + "versionIRI", ox.NamedNode(f"{ontology.value}{version(root)}")),
+        (owl + "versionInfo", ox.Literal(version(root))),
     ]
-    released = release_date()
+    released = release_date(root)
     if released:
         stamps.append((dcterms + "modified", ox.Literal(released, datatype=ox.NamedNode(XSD + "date"))))
     loaded.store.extend(ox.Quad(ontology, ox.NamedNode(p), o, graph) for p, o in stamps)
@@ -262,7 +266,7 @@ def load(layout: Layout, *, with_queries: bool = True, step: StepProgress | None
     if step is not None:
         step.total = sum(p.stat().st_size // 1000 for layer, folder in folders.items() if folder.is_dir() for p in folder.rglob("*.ttl") if p.is_file())
     _load_folder(folders["ontology"], "ontology", loaded, step)
-    _stamp_ontology(loaded)
+    _stamp_ontology(loaded, layout.root)
     _load_folder(folders["data"], "data", loaded, step)
     _load_folder(folders["shapes"], "shapes", loaded, step)
     if with_queries:
@@ -305,8 +309,17 @@ def _one_line(message: str) -> str:
     return first if len(first) <= 300 else first[:297] + "…"
 
 
-def parse_query_file(path: Path) -> QueryFile:
-    """Read, check and describe one ``.rq`` file."""
+def _warn_on_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def parse_query_file(path: Path, *, require_summary: bool = True, warn: Callable[[str], None] = _warn_on_stderr) -> QueryFile:
+    """Read, check and describe one ``.rq`` file.
+
+    The files of ``queries/`` are documented assets: a missing ``#+ summary:``
+    line is an error there. An ad-hoc file given to ``uugraph query`` is run
+    anyway (``require_summary=False``): ``warn`` is told, and the summary is empty.
+    """
     text = read_text(path)
     check_query(path, text)
     header: dict[str, str] = {}
@@ -317,9 +330,11 @@ def parse_query_file(path: Path) -> QueryFile:
         elif line.strip() and not line.lstrip().startswith("#"):
             break
     if "summary" not in header:
-        raise InputError(str(path), 1, 1, "query file has no '#+ summary:' header line")
+        if require_summary:
+            raise InputError(str(path), 1, 1, "query file has no '#+ summary:' header line")
+        warn(f"{path}:1:1: query file has no '#+ summary:' header line (run anyway; the files of queries/ need one)")
     tags = tuple(t.strip() for t in header.get("tags", "").split(",") if t.strip())
-    return QueryFile(path.stem, path, text, header["summary"], header.get("description", ""), tags)
+    return QueryFile(path.stem, path, text, header.get("summary", ""), header.get("description", ""), tags)
 
 
 def load_queries(folder: Path) -> dict[str, QueryFile]:

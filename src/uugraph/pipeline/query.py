@@ -28,12 +28,16 @@ FORMATS = ("table", "csv", "tsv", "json")
 
 
 def resolve_query(name_or_file: str, queries_dir: Path) -> QueryFile:
-    """A query by name (``members-of-network``) from ``queries/``, or by file path."""
+    """A query by name (``members-of-network``) from ``queries/``, or by file path.
+
+    A named query must have its ``#+ summary:`` header; an ad-hoc file is run
+    without one, with a warning on stderr.
+    """
     path = Path(name_or_file)
     if path.suffix == ".rq" or path.exists():
         if not path.is_file():
             raise InputError(str(path), None, None, "query file not found")
-        return parse_query_file(path)
+        return parse_query_file(path, require_summary=False)
     candidate = queries_dir / f"{name_or_file}.rq"
     if candidate.is_file():
         return parse_query_file(candidate)

@@ -35,12 +35,13 @@ asserted one plus exactly these, never the reasoner's axiomatic noise.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 import pyoxigraph as ox
 
 from uugraph.pipeline.load import GRAPH_INFERRED, LoadedGraph
 from uugraph.rdf.namespaces import OWL, RDF, RDF_TYPE, RDFS
+from uugraph.rdf.terms import GraphName, Term
 
 if TYPE_CHECKING:
     from uugraph.progress import StepProgress
@@ -106,11 +107,12 @@ class RuleSet:
     head_classes: set[str]
 
 
-def _list_items(store: ox.Store, head: ox.NamedNode | ox.BlankNode, graph: ox.NamedNode) -> list[ox.Term]:
-    items: list[ox.Term] = []
-    node = head
-    seen = set()
-    while not (isinstance(node, ox.NamedNode) and node.value == RDF + "nil"):
+def _list_items(store: ox.Store, head: Term, graph: GraphName) -> list[Term]:
+    """The members of the RDF list starting at ``head`` (empty when ``head`` is no list node)."""
+    items: list[Term] = []
+    node: Term = head
+    seen: set[Term] = set()
+    while isinstance(node, (ox.NamedNode, ox.BlankNode)) and not (isinstance(node, ox.NamedNode) and node.value == RDF + "nil"):
         if node in seen:
             break
         seen.add(node)
@@ -131,7 +133,7 @@ def compile_rules(loaded: LoadedGraph) -> RuleSet:
     head_properties: set[str] = set()
     head_classes: set[str] = set()
 
-    def named(term: ox.Term) -> bool:
+    def named(term: Term) -> TypeGuard[ox.NamedNode]:
         return isinstance(term, ox.NamedNode)
 
     for quad in sorted(loaded.quads(loaded.ontology_graphs), key=str):
@@ -142,15 +144,16 @@ def compile_rules(loaded: LoadedGraph) -> RuleSet:
         if p not in COMPILED:
             continue
         if p == OWL + "propertyChainAxiom":
-            chain = _list_items(store, o, quad.graph_name)
-            if not named(s) or not chain or not all(named(c) for c in chain):
+            items = _list_items(store, o, quad.graph_name)
+            chain = [c for c in items if named(c)]
+            if not named(s) or not chain or len(chain) != len(items):
                 ignored.append(f"{s} <{p}> (a chain of unnamed properties)")
                 continue
             patterns = []
-            for i, prop in enumerate(chain):
+            for i, link in enumerate(chain):
                 left = "?x" if i == 0 else f"?z{i}"
                 right = "?y" if i == len(chain) - 1 else f"?z{i + 1}"
-                patterns.append(f"{left} <{prop.value}> {right} .")
+                patterns.append(f"{left} <{link.value}> {right} .")
             rules.append(Rule(f"{s} owl:propertyChainAxiom", " ".join(patterns), f"?x <{s.value}> ?y .",
                               frozenset(c.value for c in chain), s.value))
             head_properties.add(s.value)
@@ -255,7 +258,11 @@ def reason(loaded: LoadedGraph, step: StepProgress | None = None) -> RuleSet:
 
 
 def _count(store: ox.Store, query: str) -> int:
-    return int(next(iter(store.query(query)))["n"].value)
+    result = store.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    value = next(iter(result))["n"]
+    assert isinstance(value, ox.Literal)
+    return int(value.value)
 
 
 # ---------------------------------------------------------------- the reference: owlrl
@@ -299,8 +306,10 @@ def rules_entailments(loaded: LoadedGraph) -> set[tuple[str, str, str]]:
     }
 
 
-def _nt(term: ox.Term) -> str:
+def _nt(term: Term) -> str:
     """N-Triples form of a term, matching rdflib's ``n3()`` for IRIs and literals."""
     from uugraph.rdf.terms import rdflib_term
 
-    return rdflib_term(term).n3()
+    if isinstance(term, ox.Triple):  # rdflib has no quoted triples; the rules never derive one
+        return str(term)
+    return str(rdflib_term(term).n3())

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from uugraph.rdf.namespaces import RDF_TYPE, XSD, prefixes
+from uugraph.rdf.terms import Resource
 
 # Which namespace owns a short term when two vocabularies share a local name.
 TERM_PRIORITY = ["uuo", "org", "skos", "dcterms", "prov", "time", "schema", "foaf", "rdfs", "owl", "vann", "void", "dcat", "rdf", "sh"]
@@ -46,7 +47,7 @@ class Compactor:
                     stats.classes[t.object.value] += 1
                 continue
             o = t.object
-            if isinstance(o, (ox.NamedNode, ox.BlankNode)):
+            if not isinstance(o, ox.Literal):
                 kinds[p].add("@id")
             elif o.language:
                 kinds[p].add("@lang")
@@ -138,7 +139,7 @@ class Compactor:
             self._compact[iri] = compact
         return compact
 
-    def node_id(self, term: ox.Term) -> str:
+    def node_id(self, term: Resource) -> str:
         if isinstance(term, ox.BlankNode):
             return f"_:{term.value}"
         return self.iri(term.value)
@@ -146,7 +147,7 @@ class Compactor:
     def key(self, predicate: str) -> str:
         return self.terms.get(predicate) or self.iri(predicate)
 
-    def value(self, predicate: str, term: ox.Term) -> object:
+    def value(self, predicate: str, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> object:
         # Coercion lives in a term definition: a property written as a compact IRI has none.
         coerced = self.coercion.get(predicate) if predicate in self.terms else None
         if isinstance(term, (ox.NamedNode, ox.BlankNode)):

@@ -7,10 +7,27 @@ speak. One pair of conversions serves every module that crosses between them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyoxigraph as ox
 
 from uugraph.rdf.namespaces import XSD
+
+if TYPE_CHECKING:
+    import rdflib
+
+    from uugraph.pipeline.load import LoadedGraph
+
+# pyoxigraph has no common base class of its terms: these aliases name the unions
+# its stubs use, for annotations (``ox.Term`` does not exist).
+Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+"""Any RDF term: what an object position (or a SPARQL solution value) holds."""
+Subject: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Triple
+"""What a subject position holds (RDF-star: a quoted triple too)."""
+Resource: TypeAlias = ox.NamedNode | ox.BlankNode
+"""A node that is not a literal: what a plain RDF 1.1 subject is."""
+GraphName: TypeAlias = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+"""A graph name of a quad, or what ``Store.query(default_graph=…)`` takes."""
 
 
 def canonical_ntriples(ntriples: bytes) -> bytes:
@@ -27,7 +44,7 @@ def canonical_ntriples(ntriples: bytes) -> bytes:
         lines -= blank
         dataset = ox.Dataset(ox.parse(b"\n".join(blank), format=ox.RdfFormat.N_TRIPLES))
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        canonical = ox.serialize((q.triple for q in dataset), format=ox.RdfFormat.N_TRIPLES)
+        canonical = ox.serialize((q.triple for q in dataset), format=ox.RdfFormat.N_TRIPLES) or b""
         lines.update(line for line in canonical.splitlines() if line)
     return b"\n".join(sorted(lines)) + b"\n"
 
@@ -36,7 +53,7 @@ def parse_ntriples(ntriples: bytes) -> Iterator[ox.Triple]:
     return (q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
 
 
-def rdflib_term(term: ox.Term):
+def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Identifier:
     """The rdflib form of an Oxigraph term; an xsd:string literal has no datatype, as rdflib parses it."""
     from rdflib import BNode, Literal, URIRef
 
@@ -51,7 +68,7 @@ def rdflib_term(term: ox.Term):
     return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
-def ox_term(term) -> ox.Term:
+def ox_term(term: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """The Oxigraph form of an rdflib term."""
     from rdflib import BNode, Literal, URIRef
 
@@ -68,7 +85,7 @@ def ox_term(term) -> ox.Term:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def to_rdflib(loaded, graphs: list[ox.NamedNode]):
+def to_rdflib(loaded: LoadedGraph, graphs: list[ox.NamedNode]) -> rdflib.Graph:
     """Copy the given named graphs of a loaded graph into one rdflib Graph (for pyshacl and owlrl)."""
     import rdflib
 

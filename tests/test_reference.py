@@ -1,0 +1,124 @@
+"""import-reference: the committed Turtle is what the importer makes of the reference files and the policy.
+
+``data/reference/*.ttl`` and ``data/countries.ttl`` are generated from
+``../shared/reference/*.csv`` under the curators' decisions in
+``data/reference/policy.toml``. Re-running the import here and comparing byte
+for byte shows a drift either way: a reference file that changed without a
+re-import, or a hand edit of a generated file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from uugraph.curation.reference import POLICY_FILE, import_reference, load_policy, open_questions
+from uugraph.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+GENERATED = ["reference/organisations.ttl", "reference/members-leru.ttl", "reference/members-coimbra-group.ttl", "reference/members-charm-eu.ttl", "countries.ttl"]
+
+needs_reference = pytest.mark.skipif(not (REFERENCE / "organisations.csv").is_file(), reason=f"reference files not found at {REFERENCE}")
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A copy of data/ (policy and country identifiers included) for the importer to write into."""
+    copy = tmp_path / "data"
+    shutil.copytree(ROOT / "data", copy)
+    return copy
+
+
+@pytest.fixture
+def reference_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "reference"
+    shutil.copytree(REFERENCE, copy)
+    for path in copy.iterdir():
+        path.chmod(0o644)
+    return copy
+
+
+@needs_reference
+def test_reimport_gives_the_committed_files_byte_for_byte(data_copy: Path) -> None:
+    written = import_reference(REFERENCE, data_copy)
+    assert sorted(str(p.relative_to(data_copy)) for p in written) == sorted(GENERATED)
+    for name in GENERATED:
+        committed, generated = (ROOT / "data" / name).read_text(encoding="utf-8"), (data_copy / name).read_text(encoding="utf-8")
+        if committed != generated:
+            diff = "".join(difflib.unified_diff(committed.splitlines(True), generated.splitlines(True), f"data/{name} (committed)", f"data/{name} (re-imported)", n=1))
+            pytest.fail(f"data/{name} differs from a re-import of {REFERENCE}: run import-reference and review, or fix the policy\n{diff[:4000]}")
+
+
+@needs_reference
+def test_reimport_is_deterministic(data_copy: Path) -> None:
+    first = [p.read_bytes() for p in import_reference(REFERENCE, data_copy)]
+    second = [p.read_bytes() for p in import_reference(REFERENCE, data_copy)]
+    assert first == second
+
+
+def test_policy_is_not_loaded_as_data() -> None:
+    """The loader reads *.ttl only: policy.toml and the CSV beside it never become triples."""
+    from uugraph.pipeline.load import _turtle_files
+
+    files = _turtle_files(ROOT / "data", "data")
+    assert (ROOT / "data" / POLICY_FILE).is_file()
+    assert all(p.suffix == ".ttl" for p in files)
+    assert ROOT / "data" / POLICY_FILE not in files
+
+
+def test_policy_covers_every_organisation_row() -> None:
+    policy = load_policy(ROOT / "data" / POLICY_FILE)
+    assert policy.checked_on
+    assert {"uu", "leru", "coimbra", "charm_eu", "utrecht_network", "mcu", "netl"} <= set(policy.organisations)
+    assert policy.organisations["netl"].confidence == "unconfirmed"
+    assert policy.networks["charm_eu"].role == "partner"
+    assert policy.roles[("charm_eu", "Universitat de Barcelona")] == "coordinator"
+    assert policy.joined[("coimbra", "University of Leeds")] == ("2025-06", "xsd:gYearMonth")
+
+
+@needs_reference
+def test_a_row_without_a_policy_entry_stops_the_import(data_copy: Path, reference_copy: Path) -> None:
+    policy = data_copy / POLICY_FILE
+    text = policy.read_text(encoding="utf-8")
+    start = text.index("[organisations.eaie]")
+    policy.write_text(text[:start] + text[text.index("\n\n", start) + 2:], encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        import_reference(reference_copy, data_copy)
+    assert "'eaie'" in caught.value.cause and "policy.toml" in caught.value.cause
+
+
+@needs_reference
+def test_a_stale_membership_entry_stops_the_import(data_copy: Path) -> None:
+    policy = data_copy / POLICY_FILE
+    policy.write_text(policy.read_text(encoding="utf-8") + '\n[[memberships]]\nnetwork = "leru"\nmember = "University of Nowhere"\njoined = "2020"\n', encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        import_reference(REFERENCE, data_copy)
+    assert "University of Nowhere in leru" in caught.value.cause
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("publish = [\"website\", \"founded\", \"seat\", \"country\", \"ror\", \"wikidata\"]", "publish = [\"website\", \"homepage\"]"), "unknown field(s) homepage"),
+        (('confidence = "confirmed"', 'confidence = "likely"'), "'confidence' must be one of"),
+        (('joined = "2017-01-01"', 'joined = "January 2017"'), "'joined' must be"),
+        (("checked-on =", "checked_on ="), "unknown key(s) checked_on"),
+    ],
+)
+def test_a_bad_policy_is_an_input_error_naming_the_file(data_copy: Path, edit: tuple[str, str], message: str) -> None:
+    policy = data_copy / POLICY_FILE
+    policy.write_text(policy.read_text(encoding="utf-8").replace(*edit, 1), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_policy(policy)
+    assert caught.value.path == str(policy) and message in caught.value.cause, caught.value.cause
+
+
+@needs_reference
+def test_held_back_list_is_an_open_question() -> None:
+    questions = open_questions(REFERENCE, ROOT / "data")
+    assert any(q.startswith("utrecht_network: member list not published") for q in questions)
+    assert any(q.startswith("NETL") for q in questions)
