@@ -56,6 +56,7 @@ class OrganisationPolicy:
     alt_names: tuple[str, ...] = ()
     cls: str | None = None
     record_only: bool = False
+    omit_citations: tuple[str, ...] = ()  # parts of the row's source cell, by their start, not to publish
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def load_policy(path: Path) -> Policy:
     organisations: dict[str, OrganisationPolicy] = {}
     for key, table in raw.get("organisations", {}).items():
         where = f"[organisations.{key}]"
-        only(table, {"publish", "confidence", "page", "name", "alt-names", "class", "record-only", "why"}, where)
+        only(table, {"publish", "confidence", "page", "name", "alt-names", "class", "record-only", "omit-citations", "why"}, where)
         fields = texts(table, "publish", where)
         if set(fields) - set(FIELDS):
             raise fail(where, f"'publish' names unknown field(s) {', '.join(sorted(set(fields) - set(FIELDS)))}; known: {', '.join(FIELDS)}")
@@ -137,6 +138,7 @@ def load_policy(path: Path) -> Policy:
             alt_names=tuple(texts(table, "alt-names", where)),
             cls=text(table, "class", where) if "name" in table else None,
             record_only=bool(table.get("record-only", False)),
+            omit_citations=tuple(texts(table, "omit-citations", where)),
         )
     networks: dict[str, NetworkPolicy] = {}
     for key, table in raw.get("networks", {}).items():
@@ -260,6 +262,21 @@ def _member_name(raw: str, names: dict[str, tuple[str, list[str]]]) -> tuple[str
     return listed, name, alts
 
 
+def cited(source_text: str, omit: tuple[str, ...] = ()) -> str:
+    """The row's ``source`` cell as published: its ``" ; "``-separated parts, less those the policy omits.
+
+    A curator omits a part that no reader of the graph could follow (a note on
+    how an internal lookup was made); the evidence stays in the reference file.
+
+    >>> cited("https://example.org/a ; internal lookup 12", ("internal lookup",))
+    'https://example.org/a'
+    """
+    if not omit:
+        return source_text
+    parts = [part.strip() for part in source_text.split(" ; ")]
+    return " ; ".join(part for part in parts if not part.startswith(omit))
+
+
 def _record(path: str, source_text: str, confidence: str, citation_of: str, checked_on: str) -> _Block:
     pairs = [
         ("a", "uuo:Source"),
@@ -341,10 +358,10 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
         fields, confidence = entry.fields, entry.confidence
         if confidence == "unconfirmed" or not fields:
             if entry.record_only:
-                record_blocks.append(_record(f"id/source/reference/organisations/{slug(key)}", row["source"], confidence, row["name"], checked_on))
+                record_blocks.append(_record(f"id/source/reference/organisations/{slug(key)}", cited(row["source"], entry.omit_citations), confidence, row["name"], checked_on))
             continue
         record = f"id/source/reference/organisations/{slug(key)}"
-        record_blocks.append(_record(record, row["source"], confidence, row["name"], checked_on))
+        record_blocks.append(_record(record, cited(row["source"], entry.omit_citations), confidence, row["name"], checked_on))
         if entry.page is not None:
             subject = f"id/org/{entry.page}"
             pairs: list[tuple[str, str]] = []
