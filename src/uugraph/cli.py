@@ -304,6 +304,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from uugraph.pipeline.query import FORMATS as QUERY_FORMATS
+    from uugraph.web.settings import add_arguments as add_serve_arguments
+
     top = argparse.ArgumentParser(
         prog="uugraph",
         description=(package_doc or "").strip().splitlines()[0],
@@ -344,7 +347,7 @@ def parser() -> argparse.ArgumentParser:
     q = verb("query", cmd_query)
     q.add_argument("query", metavar="NAME|FILE", help="a query name from queries/ (without .rq) or a path to a .rq file")
     q.add_argument("--data", metavar="DIR", help="read data from DIR instead of data/")
-    q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table", help="result format (default: table)")
+    q.add_argument("--format", choices=QUERY_FORMATS, default="table", help="result format (default: table)")
     q.add_argument("--endpoint", metavar="URL", help="run on this SPARQL endpoint instead of the embedded graph")
     q.add_argument("--graph", metavar="IRI", help="with --endpoint: the named graph to query (sent as default-graph-uri)")
 
@@ -393,8 +396,6 @@ def parser() -> argparse.ArgumentParser:
 
     sv = verb("serve", cmd_serve)
     sv.add_argument("--data", metavar="DIR", help="build from DIR instead of data/ into --dist before serving")
-    from uugraph.web.settings import add_arguments as add_serve_arguments
-
     add_serve_arguments(sv)  # --host, --port, --dist, the limits: declared once, with the server's settings
 
     m = verb("mint", cmd_mint)

@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 MIB = 1 << 20
 
@@ -40,7 +41,7 @@ def _setting(
     unit: int = 1,
     positive: bool = False,
     shown: str | None = None,
-) -> object:
+) -> Any:
     """A field of :class:`Settings` with what the command line needs to offer it (``flag=None``: not offered)."""
     metadata = {"flag": flag, "help": help, "metavar": metavar, "kind": kind, "unit": unit, "positive": positive, "shown": shown}
     return field(default=default, metadata=metadata)
@@ -50,27 +51,27 @@ def _setting(
 class Settings:
     """How the server listens, what it serves, and the limits that keep the endpoint safe to expose."""
 
-    host: str = _setting("127.0.0.1", "--host", "address to listen on")  # type: ignore[assignment]
-    port: int = _setting(8000, "--port", "port to listen on", kind=int)  # type: ignore[assignment]
-    dist: Path = _setting(Path("dist"), "--dist", "the built folder to serve", metavar="DIR", shown="dist/")  # type: ignore[assignment]
+    host: str = _setting("127.0.0.1", "--host", "address to listen on")
+    port: int = _setting(8000, "--port", "port to listen on", kind=int)
+    dist: Path = _setting(Path("dist"), "--dist", "the built folder to serve", metavar="DIR", shown="dist/")
     timeout: float = _setting(
-        5.0, "--timeout", "stop a query after this long and answer 503", metavar="SECONDS", kind=float, positive=True, shown="5"
-    )  # type: ignore[assignment]
+        5.0, "--timeout", "stop a query after this long and answer 503", metavar="SECONDS", kind=float, positive=True
+    )
     max_rows: int = _setting(
         10_000, "--max-rows", "cut results at N rows or triples, with X-Result-Truncated: true", metavar="N", kind=int, positive=True
-    )  # type: ignore[assignment]
-    max_body: int = _setting(1_048_576, "--max-body", "refuse larger request bodies with 413", metavar="BYTES", kind=int, positive=True)  # type: ignore[assignment]
+    )
+    max_body: int = _setting(1_048_576, "--max-body", "refuse larger request bodies with 413", metavar="BYTES", kind=int, positive=True)
     workers: int | None = _setting(
         None, "--workers", "query worker processes", metavar="N", kind=int, positive=True, shown="the number of CPUs, at least 2"
-    )  # type: ignore[assignment]
+    )
     cache_bytes: int = _setting(
         64 * MIB, "--cache-mb", "memory for cached query answers, in MiB; 0 runs every query", metavar="MB", kind=float, unit=MIB
-    )  # type: ignore[assignment]
+    )
     worker_memory: int = _setting(
         1024 * MIB, "--query-memory-mb", "memory a query may use, in MiB; more ends it with 503 (0: no cap; default: {default})", metavar="MB", kind=float, unit=MIB
-    )  # type: ignore[assignment]
-    access_log: bool = _setting(False, "--access-log", "log every request on stderr")  # type: ignore[assignment]
-    queries_dir: Path | None = _setting(None, None, "the example queries of the query page (default: the project's queries/)")  # type: ignore[assignment]
+    )
+    access_log: bool = _setting(False, "--access-log", "log every request on stderr")
+    queries_dir: Path | None = _setting(None, None, "the example queries of the query page (default: the project's queries/)")
 
     @property
     def worker_count(self) -> int:

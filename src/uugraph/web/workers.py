@@ -151,6 +151,7 @@ def isolate_network() -> bool:
 
 
 def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this worker when the server dies, so no worker outlives it."""
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -203,13 +204,15 @@ def worker_main(sock: socket.socket, store: ox.Store, parent: int, memory: int =
 
 
 class QueryTimeout(Exception):
+    """The query outlived its time; its worker was killed and replaced."""
+
     def __init__(self, pid: int, seconds: float) -> None:
         self.pid = pid
         super().__init__(f"the query ran longer than {seconds:g} s and was stopped")
 
 
 class PoolBusy(Exception):
-    pass
+    """No worker became free within the query's time: the client should try again (503, Retry-After)."""
 
 
 class WorkerDied(Exception):
@@ -222,6 +225,8 @@ class WorkerDied(Exception):
 
 @dataclass
 class Worker:
+    """One forked worker: its pid, the server's end of its socket, and whether its network is cut off."""
+
     pid: int
     sock: socket.socket
     isolated: bool = False
