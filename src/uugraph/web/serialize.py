@@ -28,6 +28,7 @@ def turtle_bytes(triples: Iterable[ox.Triple]) -> bytes:
 
 
 def ntriples_bytes(triples: Iterable[ox.Triple]) -> bytes:
+    """N-Triples, one triple a line, in the order given."""
     return ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
 
 
@@ -64,6 +65,7 @@ def jsonld_bytes(triples: Iterable[ox.Triple]) -> bytes:
 
 
 def graph_bytes(triples: list[ox.Triple], fmt: str) -> bytes:
+    """The triples in ``fmt``, one of :data:`FORMATS` (N-Triples for any other name)."""
     if fmt == "ttl":
         return turtle_bytes(triples)
     if fmt == "jsonld":
