@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from uugraph.rdf.sparql_text import is_update, query_form, service_position
-from uugraph.web.app import resolve_static
 from uugraph.web.conneg import negotiate, parse_accept, quality
+from uugraph.web.static import resolve_static
 
 DOCS = ["text/html", "text/turtle", "application/ld+json", "application/n-triples"]
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -70,7 +70,7 @@ def test_parse_accept_details() -> None:
 
 
 def test_sparql_result_negotiation() -> None:
-    from uugraph.web.app import GRAPH_TYPES, RESULT_TYPES
+    from uugraph.web.media import GRAPH_TYPES, RESULT_TYPES
 
     assert negotiate("*/*", RESULT_TYPES) == "application/sparql-results+json"
     assert negotiate("application/sparql-results+xml, application/rdf+xml, */*", RESULT_TYPES) == "application/sparql-results+xml"

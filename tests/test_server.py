@@ -650,3 +650,19 @@ def test_cors(client: httpx.Client) -> None:
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert "POST" in preflight.headers["access-control-allow-methods"]
     assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
+
+
+# ---------------------------------------------------------------- settings, declared once
+
+
+def test_serve_options_are_the_settings_declaration() -> None:
+    """``uugraph serve`` takes its defaults from :class:`Settings`, and its options become one."""
+    from uugraph.cli import parser
+    from uugraph.web.settings import Settings, from_arguments
+
+    defaults = from_arguments(parser().parse_args(["serve"]))
+    assert defaults == Settings()
+    given = from_arguments(parser().parse_args(["serve", "--cache-mb", "0.5", "--query-memory-mb", "0", "--timeout", "2", "--workers", "3", "--dist", "out"]))
+    assert (given.cache_bytes, given.worker_memory, given.timeout, given.worker_count, given.dist) == (524_288, 0, 2.0, 3, Path("out"))
+    with pytest.raises(SystemExit):
+        parser().parse_args(["serve", "--timeout", "0"])

@@ -298,8 +298,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     SIGTERM), then exits 0; exit code 2 when the port cannot be bound.
     """
     from uugraph.web.app import run_serve
+    from uugraph.web.settings import from_arguments
 
-    dist = Path(args.dist)
+    settings = from_arguments(args, queries_dir=_layout(args).queries_dir)
+    dist = settings.dist
     if args.data or not (dist / "graph.nt").is_file():
         from uugraph.build import NonConforming, build
 
@@ -315,20 +317,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"[uugraph] {message}", file=sys.stderr, flush=True)
 
-    run_serve(
-        dist,
-        host=args.host,
-        port=args.port,
-        timeout=args.timeout,
-        max_rows=args.max_rows,
-        max_body=args.max_body,
-        workers=args.workers,
-        queries_dir=_layout(args).queries_dir,
-        cache_bytes=int(args.cache_mb * (1 << 20)),
-        worker_memory=int(args.query_memory_mb * (1 << 20)),
-        access_log=args.access_log,
-        announce=announce,
-    )
+    run_serve(settings, announce=announce)
     return EXIT_OK
 
 
@@ -345,6 +334,9 @@ def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
 
 
 def parser() -> argparse.ArgumentParser:
+    from uugraph.pipeline.query import FORMATS as QUERY_FORMATS
+    from uugraph.web.settings import add_arguments as add_serve_arguments
+
     top = argparse.ArgumentParser(
         prog="uugraph",
         description=(package_doc or "").strip().splitlines()[0],
@@ -387,7 +379,7 @@ def parser() -> argparse.ArgumentParser:
     q = verb("query", cmd_query)
     q.add_argument("query", metavar="NAME|FILE", help="a query name from queries/ (without .rq) or a path to a .rq file")
     q.add_argument("--data", metavar="DIR", help="read data from DIR instead of data/")
-    q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table", help="result format (default: table)")
+    q.add_argument("--format", choices=QUERY_FORMATS, default="table", help="result format (default: table)")
     q.add_argument("--endpoint", metavar="URL", help="run on this SPARQL endpoint instead of the embedded graph")
     q.add_argument("--graph", metavar="IRI", help="with --endpoint: the named graph to query (sent as default-graph-uri)")
     q.add_argument("--timeout", type=_positive(float), default=30.0, metavar="SECONDS", help="with --endpoint: seconds per request, the whole answer read (default 30)")
@@ -439,17 +431,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
 
     sv = verb("serve", cmd_serve)
-    sv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    sv.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    sv.add_argument("--dist", metavar="DIR", default="dist", help="the built folder to serve (default: dist/)")
     sv.add_argument("--data", metavar="DIR", help="build from DIR instead of data/ into --dist before serving")
-    sv.add_argument("--timeout", metavar="SECONDS", type=_positive(float), default=5.0, help="stop a query after this long and answer 503 (default: 5)")
-    sv.add_argument("--max-rows", metavar="N", type=_positive(int), default=10_000, help="cut results at N rows or triples, with X-Result-Truncated: true (default: 10000)")
-    sv.add_argument("--max-body", metavar="BYTES", type=_positive(int), default=1_048_576, help="refuse larger request bodies with 413 (default: 1048576)")
-    sv.add_argument("--workers", metavar="N", type=_positive(int), help="query worker processes (default: the number of CPUs, at least 2)")
-    sv.add_argument("--cache-mb", metavar="MB", type=float, default=64, help="memory for cached query answers, in MiB; 0 runs every query (default: 64)")
-    sv.add_argument("--query-memory-mb", metavar="MB", type=float, default=1024, help="memory a query may use, in MiB; more ends it with 503 (0: no cap; default: 1024)")
-    sv.add_argument("--access-log", action="store_true", help="log every request on stderr")
+    add_serve_arguments(sv)  # --host, --port, --dist, the limits: declared once, with the server's settings
 
     m = verb("mint", cmd_mint)
     m.add_argument("kind", help="kind of resource: org, membership, figure, country, person, …")

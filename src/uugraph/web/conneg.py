@@ -22,9 +22,10 @@ server offers one form of each type, so they only make a range more specific.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-__all__ = ["MediaRange", "parse_accept", "negotiate"]
+__all__ = ["MediaRange", "parse_accept", "negotiate", "negotiate_cached"]
 
 
 @dataclass(frozen=True)
@@ -182,3 +183,9 @@ def negotiate(accept: str | None, offered: list[str] | tuple[str, ...]) -> str |
         if best is None or key > best:
             best, choice = key, media_type
     return choice
+
+
+@functools.lru_cache(maxsize=1024)
+def negotiate_cached(accept: str | None, offered: tuple[str, ...]) -> str | None:
+    """:func:`negotiate`, remembered: clients send few distinct Accept headers, and routes offer fixed tuples."""
+    return negotiate(accept, offered)

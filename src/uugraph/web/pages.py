@@ -1,0 +1,199 @@
+"""The HTML the server writes itself: the fallback page of a document, the index page and the query page.
+
+A document the static site (``dist/site/``) has is served from there; the
+:class:`Renderer` here writes a plain property/value page for one it has not
+(yet), so the server works before the site is built. The query page is a
+form that POSTs to ``/sparql`` from an inline script: no external assets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from uugraph.config import base_iri, version
+from uugraph.iris import document_path, thing_iri
+from uugraph.rdf.namespaces import XSD, prefixes
+from uugraph.web.graph import Graph
+from uugraph.web.media import DOCUMENT_TYPES, DUMPS, LICENSE, SUFFIX_OF
+
+STYLE = """
+body{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222}
+a{color:#0645ad}code,pre,textarea{font-family:ui-monospace,monospace}
+table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f4f4f4}.dt{color:#777;font-size:.85em}nav{margin-bottom:1rem}footer{margin-top:2rem;color:#555;font-size:.9em}
+"""
+CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'"
+
+
+def _page(title: str, body: str, head: str = "") -> bytes:
+    return (
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<title>{html.escape(title)}</title>{head}<style>{STYLE}</style></head>\n<body>\n"
+        "<nav><a href=\"/\">uugraph</a> · <a href=\"/sparql\">SPARQL</a> · <a href=\"/.well-known/void\">VoID</a></nav>\n"
+        f"{body}\n<footer>Data: <a rel=\"license\" href=\"{LICENSE}\">CC BY 4.0</a> · uugraph {html.escape(version())}</footer>\n"
+        "</body></html>\n"
+    ).encode()
+
+
+class Renderer:
+    """A minimal HTML page for a document the static site does not have: label and a property/value table."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.names = sorted(prefixes().items(), key=lambda kv: -len(kv[1]))
+
+    def short(self, iri: str) -> str:
+        for prefix, namespace in self.names:
+            if iri.startswith(namespace) and len(iri) > len(namespace) and prefix != "id":
+                return f"{prefix}:{iri[len(namespace):]}"
+        base = base_iri()
+        return iri[len(base):] if iri.startswith(base) else iri
+
+    def href(self, iri: str) -> str:
+        path = document_path(iri)
+        if path is not None and path in self.graph.documents:
+            fragment = iri.split("#", 1)[1] if "#" in iri else ""
+            return "/" + path + (f"#{fragment}" if fragment else "")
+        return iri
+
+    def term(self, term: ox.NamedNode | ox.BlankNode | ox.Literal, depth: int = 0) -> str:
+        if isinstance(term, ox.NamedNode):
+            label = self.graph.label(term.value) if term.value.startswith(base_iri()) else None
+            text = html.escape(label) + f" <span class=\"dt\">{html.escape(self.short(term.value))}</span>" if label else html.escape(self.short(term.value))
+            return f"<a href=\"{html.escape(self.href(term.value))}\">{text}</a>"
+        if isinstance(term, ox.BlankNode):
+            if depth > 3:
+                return "[…]"
+            rows = "".join(
+                f"<tr><td>{html.escape(self.short(q.predicate.value))}</td><td>{self.term(q.object, depth + 1)}</td></tr>"
+                for q in self.graph.store.quads_for_pattern(term, None, None, None)
+            )
+            return f"<table>{rows}</table>"
+        if isinstance(term, ox.Literal):
+            value = html.escape(term.value)
+            if term.language:
+                return f"{value} <span class=\"dt\">@{html.escape(term.language)}</span>"
+            if term.datatype.value != XSD + "string":
+                return f"{value} <span class=\"dt\">{html.escape(self.short(term.datatype.value))}</span>"
+            return value
+        return html.escape(str(term))
+
+    def document(self, path: str) -> bytes:
+        subjects = self.graph.documents[path]
+        thing = thing_iri(path) or subjects[0]
+        label = self.graph.label(thing) or self.short(thing)
+        parts = [f"<h1>{html.escape(label)}</h1>", f"<p><code>{html.escape(thing)}</code></p>"]
+        for subject in subjects:
+            node = ox.NamedNode(subject)
+            if subject != thing:
+                fragment = subject.split("#", 1)[1] if "#" in subject else subject
+                parts.append(f"<h2 id=\"{html.escape(fragment)}\"><code>#{html.escape(fragment)}</code></h2>")
+            rows = []
+            for quad in sorted(self.graph.store.quads_for_pattern(node, None, None, None), key=lambda q: (q.predicate.value, str(q.object))):
+                p = quad.predicate.value
+                rows.append(f"<tr><td><a href=\"{html.escape(self.href(p))}\">{html.escape(self.short(p))}</a></td><td>{self.term(quad.object)}</td></tr>")
+            parts.append("<table><thead><tr><th>property</th><th>value</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+        links = " · ".join(f"<a href=\"/{path}.{suffix}\">{name}</a>" for suffix, name in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples")))
+        parts.append(f"<p>Also as {links}.</p>")
+        head = "".join(f"<link rel=\"alternate\" type=\"{media}\" href=\"/{path}.{SUFFIX_OF[media]}\">" for media in DOCUMENT_TYPES[1:])
+        return _page(f"{label} — uugraph", "\n".join(parts), head)
+
+
+def index_page(graph: Graph) -> bytes:
+    dumps = "".join(f"<li><a href=\"/{name}\">{name}</a> <span class=\"dt\">{media}</span></li>" for name, media in DUMPS.items())
+    return _page(
+        "uugraph",
+        "<h1>uugraph</h1><p>Utrecht University's international networks as linked data: "
+        f"{graph.triples} triples, {len(graph.documents)} documents.</p>"
+        "<ul><li><a href=\"/doc/org/utrecht-university\">Utrecht University</a></li>"
+        "<li><a href=\"/sparql\">SPARQL endpoint</a> (a query page for people, the SPARQL 1.1 Protocol for programs)</li>"
+        "<li><a href=\"/.well-known/void\">dataset description (VoID)</a></li></ul>"
+        f"<h2>Downloads</h2><ul>{dumps}</ul>",
+    )
+
+
+QUERY_PAGE_SCRIPT = r"""
+const form = document.getElementById('f'), out = document.getElementById('out'), status = document.getElementById('status');
+const examples = JSON.parse(document.getElementById('examples').textContent), base = examples['<base>'];
+delete examples['<base>'];
+const pick = document.getElementById('pick');
+for (const [name, text] of Object.entries(examples)) { const o = document.createElement('option'); o.value = name; o.textContent = name; pick.appendChild(o); }
+pick.addEventListener('change', () => { if (examples[pick.value]) form.query.value = examples[pick.value]; });
+function cell(b) {
+  const td = document.createElement('td');
+  if (!b) return td;
+  if (b.type === 'uri') {
+    // IRIs of this graph open their document on this server; others go where they point
+    const a = document.createElement('a');
+    a.href = b.value.startsWith(base + 'id/') ? '/doc/' + b.value.slice(base.length + 3).split('#')[0]
+           : b.value.startsWith(base + 'def/') ? '/doc/def/' + b.value.slice(base.length + 4) : b.value;
+    a.textContent = b.value.startsWith(base) ? b.value.slice(base.length) : b.value; td.appendChild(a);
+  }
+  else {
+    td.textContent = b.type === 'bnode' ? '_:' + b.value : b.value;
+    if (b['xml:lang'] || b.datatype) {
+      const s = document.createElement('span'); s.className = 'dt';
+      s.textContent = ' ' + (b['xml:lang'] ? '@' + b['xml:lang'] : b.datatype.replace('http://www.w3.org/2001/XMLSchema#', 'xsd:'));
+      td.appendChild(s);
+    }
+  }
+  return td;
+}
+form.addEventListener('submit', async (e) => {
+  e.preventDefault(); out.replaceChildren(); status.textContent = 'running…';
+  const started = performance.now();
+  try {
+    const r = await fetch('/sparql', {method: 'POST', headers: {'Content-Type': 'application/sparql-query',
+      'Accept': 'application/sparql-results+json, text/turtle;q=0.9'}, body: form.query.value});
+    const ms = Math.round(performance.now() - started), type = r.headers.get('Content-Type') || '';
+    if (!r.ok) { status.textContent = r.status + ' ' + r.statusText + ': ' + await r.text(); return; }
+    const cut = r.headers.get('X-Result-Truncated') === 'true' ? ' (cut at the row limit)' : '';
+    if (type.startsWith('application/sparql-results+json')) {
+      const data = await r.json();
+      if ('boolean' in data) { status.textContent = 'answer: ' + data.boolean + ' (' + ms + ' ms)'; return; }
+      const vars = data.head.vars, table = document.createElement('table'), head = document.createElement('tr');
+      for (const v of vars) { const th = document.createElement('th'); th.textContent = v; head.appendChild(th); }
+      table.appendChild(head);
+      for (const row of data.results.bindings) { const tr = document.createElement('tr'); for (const v of vars) tr.appendChild(cell(row[v])); table.appendChild(tr); }
+      out.appendChild(table);
+      status.textContent = data.results.bindings.length + ' rows' + cut + ' (' + ms + ' ms)';
+    } else {
+      const pre = document.createElement('pre'); pre.textContent = await r.text(); out.appendChild(pre);
+      status.textContent = type.split(';')[0] + cut + ' (' + ms + ' ms)';
+    }
+  } catch (err) { status.textContent = 'error: ' + err; }
+});
+"""
+
+
+def query_page(examples: dict[str, str]) -> bytes:
+    first = next(iter(examples.values()), "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
+    data = json.dumps({"<base>": base_iri(), **examples}, ensure_ascii=False).replace("</", "<\\/")
+    body = (
+        "<h1>SPARQL</h1><p>Ask the graph a question in "
+        "<a href=\"https://www.w3.org/TR/sparql11-query/\">SPARQL 1.1</a>. Relative IRIs resolve against "
+        f"<code>{html.escape(base_iri())}</code>. Read-only; <code>SERVICE</code> is not allowed.</p>"
+        "<form id=\"f\"><p><label>Example: <select id=\"pick\"><option value=\"\">(choose)</option></select></label></p>"
+        f"<textarea name=\"query\" rows=\"16\" style=\"width:100%\">{html.escape(first)}</textarea>"
+        "<p><button type=\"submit\">Run query</button> <span id=\"status\"></span></p></form><div id=\"out\"></div>"
+        f"<script type=\"application/json\" id=\"examples\">{data}</script><script>{QUERY_PAGE_SCRIPT}</script>"
+    )
+    return _page("SPARQL — uugraph", body)
+
+
+def load_examples(queries_dir: Path | None) -> dict[str, str]:
+    """The query page's examples: each ``queries/*.rq`` by name, without its ``#+`` header lines."""
+    examples: dict[str, str] = {}
+    if queries_dir is None or not queries_dir.is_dir():
+        return examples
+    for path in sorted(queries_dir.glob("*.rq")):
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            lines = path.read_text(encoding="utf-8").splitlines()
+            examples[path.stem] = "\n".join(line for line in lines if not line.startswith("#+")).strip() + "\n"
+    return examples

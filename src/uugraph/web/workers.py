@@ -1,0 +1,350 @@
+"""The query workers: forked processes that run SPARQL on the shared store, each within time and memory.
+
+Each query runs in a worker process forked from the server after the store is
+loaded (the store is shared copy-on-write). Oxigraph cannot cancel a query,
+so a query that outlives its timeout has its worker killed (SIGKILL) and
+replaced by a fresh fork (:class:`QueryTimeout`, the client gets 503). A
+worker's address space is capped (:func:`limit_memory`), so a query that
+needs too much aborts its worker instead of the machine running out of
+memory (:class:`WorkerDied` with ``out_of_memory``). Where the kernel allows
+it, each worker lives in a network namespace of its own
+(:func:`isolate_network`), so no query can make the server send a request.
+
+A worker answers a job with the serialised body (:func:`execute`): the
+result's bytes are written in the worker, by the one writer per format of
+:mod:`uugraph.rdf.results` (SELECT, ASK) or :mod:`uugraph.web.serialize`
+(CONSTRUCT, DESCRIBE).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import os
+import pickle
+import signal
+import socket
+import struct
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from uugraph.config import base_iri
+from uugraph.errors import InputError, UugraphError
+from uugraph.pipeline.load import check_query
+from uugraph.rdf.results import Table, Value, value_of, write
+from uugraph.web.conneg import negotiate
+from uugraph.web.media import GRAPH_FORMAT, GRAPH_TYPES, RESULT_FORMAT, RESULT_TYPES
+from uugraph.web.serialize import graph_bytes
+
+
+def results_bytes(table: Table, fmt: str) -> bytes:
+    """The result in ``fmt`` as UTF-8: the same bytes ``uugraph query --format`` prints."""
+    return write(table, fmt).encode("utf-8")
+
+
+def execute(store: ox.Store, job: dict[str, object]) -> dict[str, object]:
+    """Run one query job on the store and serialise its answer (in a worker process)."""
+    text = str(job["query"])
+    accept = job.get("accept")  # type: ignore[assignment]
+    max_rows = int(job["max_rows"])  # type: ignore[arg-type]
+    try:
+        result = store.query(text, base_iri=base_iri())
+    except SyntaxError as exc:
+        try:  # parse it again the project's way, for a message that reads like every other query error
+            check_query(Path("query"), text)
+        except InputError as located:
+            return {"status": 400, "message": f"malformed query: {located}"}
+        return {"status": 400, "message": f"malformed query: {exc}"}
+    except (OSError, ValueError, RuntimeError) as exc:
+        return {"status": 400, "message": f"the query failed: {exc}"}
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            media = negotiate(accept, RESULT_TYPES)  # type: ignore[arg-type]
+            if media is None:
+                return {"status": 406, "message": "ASK results are available as " + ", ".join(RESULT_TYPES[:4])}
+            table = Table([], [], boolean=bool(result))
+            return {"status": 200, "type": media, "body": results_bytes(table, RESULT_FORMAT[media]), "rows": 1, "truncated": False}
+        if isinstance(result, ox.QuerySolutions):
+            media = negotiate(accept, RESULT_TYPES)  # type: ignore[arg-type]
+            if media is None:
+                return {"status": 406, "message": "SELECT results are available as " + ", ".join(RESULT_TYPES[:4])}
+            variables = [v.value for v in result.variables]
+            rows: list[list[Value | None]] = []
+            truncated = False
+            for solution in result:
+                if len(rows) >= max_rows:
+                    truncated = True
+                    break
+                rows.append([value_of(solution[v]) for v in variables])
+            body = results_bytes(Table(variables, rows), RESULT_FORMAT[media])
+            return {"status": 200, "type": media, "body": body, "rows": len(rows), "truncated": truncated}
+        media = negotiate(accept, GRAPH_TYPES)  # type: ignore[arg-type]
+        if media is None:
+            return {"status": 406, "message": "CONSTRUCT and DESCRIBE results are available as " + ", ".join(GRAPH_TYPES[:4])}
+        triples: list[ox.Triple] = []
+        truncated = False
+        for triple in result:
+            if len(triples) >= max_rows:
+                truncated = True
+                break
+            triples.append(triple)
+        body = graph_bytes(triples, GRAPH_FORMAT[media])
+        return {"status": 200, "type": media, "body": body, "rows": len(triples), "truncated": truncated}
+    except (OSError, ValueError, RuntimeError, SyntaxError) as exc:
+        return {"status": 400, "message": f"the query failed: {exc}"}
+
+
+_HEADER = struct.Struct("!Q")
+
+
+def _send_blocking(sock: socket.socket, message: object) -> None:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    sock.sendall(_HEADER.pack(len(payload)) + payload)
+
+
+def _recv_blocking(sock: socket.socket) -> object | None:
+    header = _recv_exactly(sock, _HEADER.size)
+    if header is None:
+        return None
+    (size,) = _HEADER.unpack(header)
+    payload = _recv_exactly(sock, size)
+    return None if payload is None else pickle.loads(payload)
+
+
+def _recv_exactly(sock: socket.socket, size: int) -> bytes | None:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = sock.recv(min(remaining, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+_CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
+_PR_SET_PDEATHSIG = 1
+
+
+def isolate_network() -> bool:
+    """Move this process into a network namespace of its own (no interfaces up): nothing can connect out.
+
+    Works as root, or unprivileged where user namespaces are allowed; where
+    neither is, the lexical SERVICE check alone keeps queries from reaching out.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    unshare = getattr(libc, "unshare", None)
+    if unshare is None:
+        return False
+    for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET):
+        if unshare(flags) == 0:
+            return True
+    return False
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this worker when the server dies, so no worker outlives it."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def limit_memory(headroom: int) -> None:
+    """Cap this worker's address space at its size now plus ``headroom`` bytes (0: no cap).
+
+    A query that needs more fails its allocation; Oxigraph then aborts the
+    worker, which the server reports (503) and replaces, instead of the
+    machine running out of memory.
+    """
+    if headroom <= 0:
+        return
+    import resource
+
+    try:
+        status = Path("/proc/self/status").read_text()
+        size = next(int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmSize:"))
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = size + headroom
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError, StopIteration):
+        pass
+
+
+def worker_main(sock: socket.socket, store: ox.Store, parent: int, memory: int = 0) -> None:
+    """The loop of a forked worker: read a job, run it, write the answer; exit when the server goes."""
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent()
+    if os.getppid() != parent:
+        return
+    keep = sock.fileno()
+    os.closerange(3, keep)
+    top = max(1 << 16, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 0)
+    os.closerange(keep + 1, top)  # the listening socket and the event loop's files are the server's
+    isolated = isolate_network()
+    limit_memory(memory)
+    sock.setblocking(True)
+    _send_blocking(sock, {"ready": True, "isolated": isolated})
+    while True:
+        job = _recv_blocking(sock)
+        if job is None:
+            return
+        _send_blocking(sock, execute(store, job))  # type: ignore[arg-type]
+
+
+class QueryTimeout(Exception):
+    """The query outlived its time; its worker was killed and replaced."""
+
+    def __init__(self, pid: int, seconds: float) -> None:
+        self.pid = pid
+        super().__init__(f"the query ran longer than {seconds:g} s and was stopped")
+
+
+class PoolBusy(Exception):
+    """No worker became free within the query's time: the client should try again (503, Retry-After)."""
+
+
+class WorkerDied(Exception):
+    """The worker exited while it ran a query; ``out_of_memory`` when it aborted (a failed allocation)."""
+
+    def __init__(self, message: str, out_of_memory: bool = False) -> None:
+        self.out_of_memory = out_of_memory
+        super().__init__(message)
+
+
+@dataclass
+class Worker:
+    """One forked worker: its pid, the server's end of its socket, and whether its network is cut off."""
+
+    pid: int
+    sock: socket.socket
+    isolated: bool = False
+
+
+@dataclass
+class WorkerPool:
+    """Forked query workers sharing the loaded store copy-on-write; a timed-out one is killed and replaced.
+
+    Every fork happens on the event loop's thread, the only thread that ever
+    touches the store in the server process, so no lock of the store can be
+    held in the parent while a child is forked.
+    """
+
+    store: ox.Store
+    size: int
+    memory: int = 0  # address-space headroom of each worker in bytes (0: no cap)
+    idle: asyncio.Queue[Worker] | None = None
+    workers: dict[int, Worker] = field(default_factory=dict)
+    killed: int = 0
+    spawned: int = 0
+
+    async def start(self) -> None:
+        self.idle = asyncio.Queue()
+        for _ in range(self.size):
+            self.idle.put_nowait(await self._spawn())
+
+    async def _spawn(self) -> Worker:
+        parent_end, child_end = socket.socketpair()
+        parent = os.getpid()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            code = 0
+            try:
+                parent_end.close()
+                worker_main(child_end, self.store, parent, self.memory)
+            except BaseException:  # noqa: BLE001 - a worker never returns into the server's code
+                code = 1
+            finally:
+                os._exit(code)
+        child_end.close()
+        worker = Worker(pid, parent_end)
+        self.workers[pid] = worker
+        self.spawned += 1
+        parent_end.setblocking(False)
+        try:
+            hello = await asyncio.wait_for(self._recv(parent_end), timeout=30)
+        except (TimeoutError, WorkerDied) as exc:
+            await self._kill(worker)
+            raise UugraphError("a query worker did not start") from exc
+        worker.isolated = bool(isinstance(hello, dict) and hello.get("isolated"))
+        return worker
+
+    async def _recv(self, sock: socket.socket) -> object:
+        loop = asyncio.get_running_loop()
+
+        async def exactly(size: int) -> bytes:
+            buffer = bytearray()
+            while len(buffer) < size:
+                chunk = await loop.sock_recv(sock, min(size - len(buffer), 1 << 20))
+                if not chunk:
+                    raise WorkerDied("the query worker exited")
+                buffer += chunk
+            return bytes(buffer)
+
+        (size,) = _HEADER.unpack(await exactly(_HEADER.size))
+        return pickle.loads(await exactly(size))
+
+    async def _kill(self, worker: Worker) -> int | None:
+        """SIGKILL the worker and reap it (bounded wait, without blocking the event loop); its wait status."""
+        self.workers.pop(worker.pid, None)
+        with contextlib.suppress(OSError):
+            worker.sock.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker.pid, signal.SIGKILL)
+        self.killed += 1
+        for _ in range(500):
+            try:
+                pid, status = os.waitpid(worker.pid, os.WNOHANG)
+            except ChildProcessError:
+                return None
+            if pid:
+                return status
+            await asyncio.sleep(0.002)
+        return None
+
+    async def run(self, job: dict[str, object], timeout: float) -> dict[str, object]:
+        assert self.idle is not None, "the pool is not started"
+        try:
+            worker = await asyncio.wait_for(self.idle.get(), timeout=timeout)
+        except TimeoutError as exc:
+            raise PoolBusy() from exc
+        loop = asyncio.get_running_loop()
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            await loop.sock_sendall(worker.sock, _HEADER.pack(len(payload)) + payload)
+            reply = await asyncio.wait_for(self._recv(worker.sock), timeout=timeout)
+        except TimeoutError:
+            await self._replace(worker)
+            raise QueryTimeout(worker.pid, timeout) from None
+        except (WorkerDied, OSError) as exc:
+            status = await self._replace(worker)
+            aborted = status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT
+            raise WorkerDied(str(exc), out_of_memory=aborted) from exc
+        except BaseException:  # cancelled (server shutting down): the worker's state is unknown
+            await self._replace(worker)
+            raise
+        self.idle.put_nowait(worker)
+        return reply  # type: ignore[return-value]
+
+    async def _replace(self, worker: Worker) -> int | None:
+        status = await self._kill(worker)
+        assert self.idle is not None
+        self.idle.put_nowait(await self._spawn())
+        return status
+
+    async def close(self) -> None:
+        for worker in list(self.workers.values()):
+            await self._kill(worker)
