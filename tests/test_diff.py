@@ -231,3 +231,31 @@ def test_bad_inputs_are_reported_not_raised(tmp_path: Path) -> None:
     assert caught.value.line == 2
     done = run_cli("diff", str(tmp_path / "empty"), str(tmp_path / "bad.ttl"))
     assert done.returncode == 2 and done.stderr.startswith("error: ")
+
+
+NAMES = """@prefix ex: <http://example.org/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <https://schema.org/> .
+ex:a skos:prefLabel "Universiteit"@nl , "Uni"@de ; rdfs:label "University"@en .
+ex:b rdfs:label "Bee"@fr , "B" .
+ex:c schema:name "C"@en-GB , "Cee" ; <http://purl.org/dc/terms/title> "Title"@en .
+ex:d ex:p ex:a .
+"""
+
+
+def test_the_changelog_and_the_site_name_a_resource_alike(tmp_path: Path) -> None:
+    """One label chooser: the first label property that has a value; English, then untagged, then other languages."""
+    import pyoxigraph as ox
+
+    from uugraph.curation.changelog import Describer
+    from uugraph.outputs.site.index import SiteIndex
+
+    (tmp_path / "names.ttl").write_text(NAMES, encoding="utf-8")
+    ntriples = read_canonical(tmp_path / "names.ttl")
+    describer = Describer(ntriples, ntriples, [], [])
+    index = SiteIndex.from_ntriples(ntriples)
+    expected = {"a": "Uni", "b": "B", "c": "C", "d": "http://example.org/d"}
+    for local, name in expected.items():
+        iri = "http://example.org/" + local
+        assert describer.label(ox.NamedNode(iri)) == index.name(iri) == name

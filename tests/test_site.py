@@ -339,11 +339,47 @@ def test_embedded_jsonld_expands_to_the_page_triples(site: Path, graph: list[ox.
 
 
 def test_jsonld_script_escapes_less_than() -> None:
-    from uugraph.outputs.site import _json_script
+    from uugraph.outputs.site.html import json_script
 
     text = json.dumps({"note": "a </script><!-- b"})
-    escaped = _json_script(text)
+    escaped = json_script(text)
     assert "<" not in escaped and json.loads(escaped) == json.loads(text)
+
+
+@pytest.fixture(scope="module")
+def renderer(built_dist: Path):
+    from uugraph.outputs.site import PageRenderer
+
+    return PageRenderer.from_ntriples((built_dist / "graph.nt").read_bytes())
+
+
+@pytest.mark.parametrize(
+    "iri",
+    [
+        BASE + "id/org/utrecht-university",  # memberships, figures, signatures, incoming links
+        BASE + "id/org/leru",  # members
+        BASE + "id/membership/leru/eth-zurich",  # fragments (#period, #start)
+        BASE + "def/",  # the ontology: its terms
+        BASE + "def/University",  # a term
+        BASE + "def/signed",  # a property with an owl:propertyChainAxiom list (blank nodes)
+        BASE + "id/country/be",
+        BASE + "id/concept/role/member",
+    ],
+)
+def test_the_page_renderer_gives_the_page_the_site_wrote(renderer, site: Path, iri: str) -> None:
+    """A server without the built site renders the very page the static site has, byte for byte."""
+    doc = document_path(iri)
+    assert doc is not None
+    assert renderer.render(doc) == (site / f"{doc}.html").read_text(encoding="utf-8")
+
+
+def test_the_page_renderer_renders_every_page_and_nothing_else(renderer, site: Path) -> None:
+    pages = sorted(renderer.index.pages)
+    assert len(pages) > 400
+    differ = [doc for doc in pages if renderer.render(doc) != (site / f"{doc}.html").read_text(encoding="utf-8")]
+    assert not differ, differ[:5]
+    for missing in ("doc/org/no-such-university", "index", "dataset", "", "doc/../index"):
+        assert renderer.render(missing) is None
 
 
 def test_htaccess_answers_things_with_303(site: Path) -> None:
@@ -461,7 +497,7 @@ def test_browser_screenshot(chromium: str, served: str, tmp_path: Path) -> None:
 
 
 def test_relative_paths_between_documents() -> None:
-    from uugraph.outputs.site import relative_href
+    from uugraph.outputs.site.html import relative_href
 
     assert relative_href("doc/org/leru.html", "doc/org/eua.html") == "eua.html"
     assert relative_href("doc/membership/leru/utrecht-university.html", "doc/org/leru.html") == "../../org/leru.html"

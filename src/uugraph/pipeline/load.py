@@ -168,10 +168,11 @@ def parse_turtle(path: Path, text: str | None = None) -> list[ox.Triple]:
     try:
         return [q.triple for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=base_iri())]
     except SyntaxError as exc:
-        raise _syntax_error(path, exc) from exc
+        raise syntax_error(path, exc) from exc
 
 
-def _syntax_error(path: Path, exc: SyntaxError) -> InputError:
+def syntax_error(path: Path, exc: SyntaxError) -> InputError:
+    """An Oxigraph parse error as an InputError naming the file, line and column (every reader of RDF files uses it)."""
     message = str(exc.msg if exc.msg else exc)
     match = _POSITION.search(message)
     if match:
