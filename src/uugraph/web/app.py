@@ -43,6 +43,7 @@ from starlette.routing import Route
 from uugraph.config import base_iri
 from uugraph.errors import InputError, UugraphError
 from uugraph.iris import document_path, thing_iri
+from uugraph.outputs.site import PageRenderer
 from uugraph.rdf.namespaces import uuo
 from uugraph.web.cache import LRU, ResultCache
 from uugraph.web.conneg import negotiate_cached
@@ -62,7 +63,7 @@ from uugraph.web.media import (
     link_header,
     plain,
 )
-from uugraph.web.pages import CSP, Renderer, index_page, load_examples, query_page
+from uugraph.web.pages import CSP, QUERY_PAGE_CSP, index_page, load_examples, query_page
 from uugraph.web.serialize import graph_bytes
 from uugraph.web.settings import Settings
 from uugraph.web.sparql import Refused, answer, check_query_text, description_turtle, read_query, service_description
@@ -132,7 +133,7 @@ class Server:
         self.graph = Graph(settings.dist / "graph.nt")
         void = settings.dist / "void.ttl"
         self.void_triples = [q.triple for q in ox.parse(path=str(void), format=ox.RdfFormat.TURTLE)] if void.is_file() else []
-        self.renderer = Renderer(self.graph)
+        self._pages: PageRenderer | None = None
         self.pool = WorkerPool(self.graph.store, settings.worker_count, settings.worker_memory)
         self.rendered = LRU(4096)
         self.answers = ResultCache(settings.cache_bytes)
@@ -158,6 +159,18 @@ class Server:
             *[Route(f"/{name}", self.dump, methods=["GET"]) for name in DUMPS],
             Route("/{path:path}", self.static, methods=["GET"]),
         ]
+
+    def pages(self) -> PageRenderer:
+        """The static site's renderer over the published graph, made on the first page the site lacks."""
+        if self._pages is None:
+            self._pages = PageRenderer.from_ntriples((self.dist / "graph.nt").read_bytes())
+        return self._pages
+
+    def page(self, path: str) -> bytes:
+        html = self.pages().render(path)
+        if html is None:
+            raise LookupError(path)
+        return html.encode("utf-8")
 
     def site_file(self, relative: str) -> Path | None:
         return resolve_static(self.site, relative) if self.site.is_dir() else None
@@ -188,7 +201,7 @@ class Server:
 
         def make() -> bytes:
             if media == HTML:
-                return self.renderer.document(path)
+                return self.page(path)
             return graph_bytes(self.graph.describe(path), DOCUMENT_FORMAT[media])
 
         body = self.rendered.get_or((path, media), make)
@@ -278,7 +291,7 @@ class Server:
                 return plain(406, "the service description is available as " + ", ".join(DESCRIPTION_TYPES), {"Vary": "Accept"})
             if media == HTML:
                 page = self.rendered.get_or("query-page", lambda: query_page(self.examples))
-                return Response(page, media_type=content_type(HTML), headers={"Vary": "Accept", "Content-Security-Policy": CSP})
+                return Response(page, media_type=content_type(HTML), headers={"Vary": "Accept", "Content-Security-Policy": QUERY_PAGE_CSP})
             return self.description(request, media)
         accept = request.headers.get("accept")
         started = time.perf_counter()

@@ -12,10 +12,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from uugraph.iris import document_path
-from uugraph.rdf.namespaces import DCTERMS, PREF_LABEL, RDFS_LABEL, SCHEMA
-
-# The properties a label is read from, in order (the fallback page's; the static site has its own chooser).
-LABELS = [PREF_LABEL, RDFS_LABEL, DCTERMS + "title", SCHEMA + "name"]
 
 
 def sorted_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
@@ -58,19 +54,3 @@ class Graph:
                 if isinstance(quad.object, ox.BlankNode):
                     todo.append(quad.object)
         return sorted_triples(out)
-
-    def label(self, iri: str) -> str | None:
-        node = ox.NamedNode(iri)
-        for predicate in LABELS:
-            best = None
-            for quad in self.store.quads_for_pattern(node, ox.NamedNode(predicate), None, None):
-                literal = quad.object
-                if not isinstance(literal, ox.Literal):
-                    continue
-                if literal.language == "en":
-                    return literal.value
-                if best is None or not literal.language:
-                    best = literal.value
-            if best is not None:
-                return best
-        return None

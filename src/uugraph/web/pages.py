@@ -1,9 +1,10 @@
-"""The HTML the server writes itself: the fallback page of a document, the index page and the query page.
+"""The HTML pages only the server has: its index (when no site was built) and the SPARQL query page.
 
-A document the static site (``dist/site/``) has is served from there; the
-:class:`Renderer` here writes a plain property/value page for one it has not
-(yet), so the server works before the site is built. The query page is a
-form that POSTs to ``/sparql`` from an inline script: no external assets.
+A resource's page is always the static site's: from ``dist/site/`` when it was
+built, else written on demand by the site's own
+:class:`~uugraph.outputs.site.PageRenderer`, so a visitor sees one page
+whichever path served it. The query page is a form that POSTs to ``/sparql``
+from an inline script: no external assets.
 """
 
 from __future__ import annotations
@@ -13,13 +14,9 @@ import html
 import json
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from uugraph.config import base_iri, version
-from uugraph.iris import document_path, thing_iri
-from uugraph.rdf.namespaces import XSD, prefixes
 from uugraph.web.graph import Graph
-from uugraph.web.media import DOCUMENT_TYPES, DUMPS, LICENSE, SUFFIX_OF
+from uugraph.web.media import DUMPS, LICENSE
 
 STYLE = """
 body{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222}
@@ -27,7 +24,10 @@ a{color:#0645ad}code,pre,textarea{font-family:ui-monospace,monospace}
 table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f4f4f4}.dt{color:#777;font-size:.85em}nav{margin-bottom:1rem}footer{margin-top:2rem;color:#555;font-size:.9em}
 """
-CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'"
+# Pages without a script of their own get a policy that runs none (the site's JSON-LD block is data, not
+# script); only the query page, whose form runs an inline script, allows one.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'self'"
+QUERY_PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'"
 
 
 def _page(title: str, body: str, head: str = "") -> bytes:
@@ -39,70 +39,6 @@ def _page(title: str, body: str, head: str = "") -> bytes:
         f"{body}\n<footer>Data: <a rel=\"license\" href=\"{LICENSE}\">CC BY 4.0</a> · uugraph {html.escape(version())}</footer>\n"
         "</body></html>\n"
     ).encode()
-
-
-class Renderer:
-    """A minimal HTML page for a document the static site does not have: label and a property/value table."""
-
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
-        self.names = sorted(prefixes().items(), key=lambda kv: -len(kv[1]))
-
-    def short(self, iri: str) -> str:
-        for prefix, namespace in self.names:
-            if iri.startswith(namespace) and len(iri) > len(namespace) and prefix != "id":
-                return f"{prefix}:{iri[len(namespace):]}"
-        base = base_iri()
-        return iri[len(base):] if iri.startswith(base) else iri
-
-    def href(self, iri: str) -> str:
-        path = document_path(iri)
-        if path is not None and path in self.graph.documents:
-            fragment = iri.split("#", 1)[1] if "#" in iri else ""
-            return "/" + path + (f"#{fragment}" if fragment else "")
-        return iri
-
-    def term(self, term: ox.NamedNode | ox.BlankNode | ox.Literal, depth: int = 0) -> str:
-        if isinstance(term, ox.NamedNode):
-            label = self.graph.label(term.value) if term.value.startswith(base_iri()) else None
-            text = html.escape(label) + f" <span class=\"dt\">{html.escape(self.short(term.value))}</span>" if label else html.escape(self.short(term.value))
-            return f"<a href=\"{html.escape(self.href(term.value))}\">{text}</a>"
-        if isinstance(term, ox.BlankNode):
-            if depth > 3:
-                return "[…]"
-            rows = "".join(
-                f"<tr><td>{html.escape(self.short(q.predicate.value))}</td><td>{self.term(q.object, depth + 1)}</td></tr>"
-                for q in self.graph.store.quads_for_pattern(term, None, None, None)
-            )
-            return f"<table>{rows}</table>"
-        if isinstance(term, ox.Literal):
-            value = html.escape(term.value)
-            if term.language:
-                return f"{value} <span class=\"dt\">@{html.escape(term.language)}</span>"
-            if term.datatype.value != XSD + "string":
-                return f"{value} <span class=\"dt\">{html.escape(self.short(term.datatype.value))}</span>"
-            return value
-        return html.escape(str(term))
-
-    def document(self, path: str) -> bytes:
-        subjects = self.graph.documents[path]
-        thing = thing_iri(path) or subjects[0]
-        label = self.graph.label(thing) or self.short(thing)
-        parts = [f"<h1>{html.escape(label)}</h1>", f"<p><code>{html.escape(thing)}</code></p>"]
-        for subject in subjects:
-            node = ox.NamedNode(subject)
-            if subject != thing:
-                fragment = subject.split("#", 1)[1] if "#" in subject else subject
-                parts.append(f"<h2 id=\"{html.escape(fragment)}\"><code>#{html.escape(fragment)}</code></h2>")
-            rows = []
-            for quad in sorted(self.graph.store.quads_for_pattern(node, None, None, None), key=lambda q: (q.predicate.value, str(q.object))):
-                p = quad.predicate.value
-                rows.append(f"<tr><td><a href=\"{html.escape(self.href(p))}\">{html.escape(self.short(p))}</a></td><td>{self.term(quad.object)}</td></tr>")
-            parts.append("<table><thead><tr><th>property</th><th>value</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
-        links = " · ".join(f"<a href=\"/{path}.{suffix}\">{name}</a>" for suffix, name in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples")))
-        parts.append(f"<p>Also as {links}.</p>")
-        head = "".join(f"<link rel=\"alternate\" type=\"{media}\" href=\"/{path}.{SUFFIX_OF[media]}\">" for media in DOCUMENT_TYPES[1:])
-        return _page(f"{label} — uugraph", "\n".join(parts), head)
 
 
 def index_page(graph: Graph) -> bytes:
