@@ -7,7 +7,7 @@ speak. One pair of conversions serves every module that crosses between them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import pyoxigraph as ox
 
@@ -15,8 +15,6 @@ from uugraph.rdf.namespaces import XSD
 
 if TYPE_CHECKING:
     import rdflib
-
-    from uugraph.pipeline.load import LoadedGraph
 
 # pyoxigraph has no common base class of its terms: these aliases name the unions
 # its stubs use, for annotations (``ox.Term`` does not exist).
@@ -85,7 +83,13 @@ def ox_term(term: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def to_rdflib(loaded: LoadedGraph, graphs: list[ox.NamedNode]) -> rdflib.Graph:
+class NTriplesSource(Protocol):
+    """Anything that writes named graphs of its store as N-Triples (the pipeline's ``LoadedGraph``)."""
+
+    def ntriples(self, graphs: list[ox.NamedNode]) -> bytes: ...
+
+
+def to_rdflib(loaded: NTriplesSource, graphs: list[ox.NamedNode]) -> rdflib.Graph:
     """Copy the given named graphs of a loaded graph into one rdflib Graph (for pyshacl and owlrl)."""
     import rdflib
 
