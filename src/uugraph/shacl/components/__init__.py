@@ -12,7 +12,7 @@ a constraint; what is refused raises :class:`~uugraph.shacl.results.UnsupportedS
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 import rdflib
@@ -31,7 +31,7 @@ _KEEP_PATH = object()
 class Check:
     """One constraint parameter of one shape, over the value nodes of all its focus nodes."""
 
-    def __init__(self, validator: Validator, shape: Shape, parameter: URIRef, values: dict[OxTerm, set[OxTerm]]) -> None:
+    def __init__(self, validator: Validator, shape: Shape, parameter: URIRef, values: dict[OxTerm, Collection[OxTerm]]) -> None:
         self.validator = validator
         self.data = validator.data
         self.graph: rdflib.Graph = validator.shapes.graph
