@@ -27,6 +27,7 @@ from uugraph.rdf.terms import ox_term as to_ox
 from uugraph.shacl.components import Check, evaluates
 from uugraph.shacl.paths import sparql as path_sparql
 from uugraph.shacl.results import SH, OxTerm, RawResult, ShapeNode, UnsupportedShape
+from uugraph.shacl.shapes import CustomComponent
 
 _CONSTRAINT_PRE_BOUND = ("this", "currentShape", "shapesGraph")
 _FORBIDDEN = (
@@ -135,10 +136,6 @@ def _names(message_texts: tuple[str, ...]) -> list[str]:
     return sorted({m for text in message_texts for m in re.findall(r"\{[?$](\w+)\}", text)})
 
 
-def _shape_term(node: ShapeNode) -> OxTerm:
-    return to_ox(node)
-
-
 @evaluates(SH.sparql)
 def check_sparql(check: Check) -> None:
     """A SPARQL-based constraint (SHACL 5): one result per solution of its sh:select."""
@@ -153,7 +150,7 @@ def check_sparql(check: Check) -> None:
         query = _query_text(g, constraint, text, path_sparql(shape.path) if shape.path is not None else None)
         messages = tuple(sorted(str(m) for m in g.objects(constraint, SH.message))) or shape.messages
         names = _names(messages)
-        current = {ox.Variable("currentShape"): _shape_term(shape.node)} if re.search(r"[?$]currentShape\b", text) else {}
+        current = {ox.Variable("currentShape"): to_ox(shape.node)} if re.search(r"[?$]currentShape\b", text) else {}
         for this, row in _solutions(check, query, text, current):
             value, path = _binding(row, "value"), _binding(row, "path")
             bound = _row(row, names)
@@ -201,23 +198,24 @@ def pre_bind(query: str, name: str, term: OxTerm) -> str:
     return query[:start] + re.sub(r"[?$]" + name + r"\b", lambda _: str(term), body)
 
 
-def check_component(check: Check, component: object, parameters: dict[URIRef, ShapeNode]) -> None:
-    """One use of a SPARQL-based constraint component (SHACL 6), evaluated per focus node and value node."""
-    from uugraph.shacl.shapes import CustomComponent
+def check_component(check: Check, component: CustomComponent, parameters: dict[URIRef, ShapeNode]) -> None:
+    """One use of a SPARQL-based constraint component (SHACL 6), evaluated per focus node and value node.
 
-    assert isinstance(component, CustomComponent)
+    Only shapes that declare such components pay for the query per node; the
+    shapes graph's own SHACL Core constraints never come here.
+    """
     g, shape = check.graph, check.shape
     validator = (component.property_validator if shape.path is not None else component.node_validator) or component.validator
     if validator is None:
         return
-    substitutions: dict[ox.Variable, OxTerm] = {ox.Variable("currentShape"): _shape_term(shape.node)}
+    substitutions: dict[ox.Variable, OxTerm] = {ox.Variable("currentShape"): to_ox(shape.node)}
     for path, value in parameters.items():
         substitutions[ox.Variable(_local_name(path))] = to_ox(value)
     messages = tuple(sorted(str(m) for m in g.objects(validator, SH.message))) or tuple(
         sorted(str(m) for m in g.objects(component.node, SH.message))
     ) or shape.messages
     names = _names(messages)
-    bound_parameters = {str(v): t for v, t in ((k.value, t) for k, t in substitutions.items())}
+    bound_parameters: dict[str, OxTerm | None] = {k.value: t for k, t in substitutions.items()}
     store, graphs = check.data.store, check.data.graphs
     ask, select = g.value(validator, SH.ask), g.value(validator, SH.select)
     path = path_sparql(shape.path) if shape.path is not None else None
