@@ -104,3 +104,18 @@ def test_the_fixture_exercises_every_component(both) -> None:
         "ClosedConstraintComponent", "HasValueConstraintComponent", "SPARQLConstraintComponent",
     }
     assert expected <= found, expected - found
+
+
+def test_a_report_with_only_warnings_does_not_conform() -> None:
+    """SHACL 3.6.1: any result makes sh:conforms false; the validate verb alone decides that warnings pass."""
+    shapes = rdflib.Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:severity sh:Warning ; sh:nodeKind sh:Literal .
+    """, format="turtle")
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"), ox.Literal("b"), GRAPH))
+    results = shacl.validate(store, [GRAPH], shapes)
+    assert [r.severity for r in results] == [SH.Warning]
+    report = shacl.report_graph(results, shapes)
+    assert list(report.objects(None, SH.conforms)) == [rdflib.Literal(False)]
