@@ -176,6 +176,10 @@ def parse_turtle(path: Path, text: str | None = None) -> list[ox.Triple]:
         return [q.triple for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=base_iri())]
     except SyntaxError as exc:
         raise syntax_error(path, exc) from exc
+    except MemoryError as exc:
+        # Oxigraph's parser holds one token (a literal, an IRI) in a buffer of at most 16 MiB.
+        line = next((n for n, text_line in enumerate(text.splitlines(), start=1) if len(text_line) > (1 << 20)), None)
+        raise InputError(str(path), line, None, f"a literal or IRI too long to parse ({exc}); keep large texts out of the graph") from None
 
 
 def syntax_error(path: Path, exc: SyntaxError) -> InputError:

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from uugraph.errors import UugraphError
+from uugraph.errors import InputError, UugraphError
 
 T = TypeVar("T")
 
@@ -101,10 +101,12 @@ def run_isolated(work: Callable[[], T], *, timeout: float | None, what: str = "t
             forbid_network()
             try:
                 payload = pickle.dumps((True, work()))
+            except InputError as exc:
+                payload = pickle.dumps((False, ("input", exc.path, exc.line, exc.column, exc.cause)))
             except UugraphError as exc:
-                payload = pickle.dumps((False, exc))
+                payload = pickle.dumps((False, ("error", exc.exit_code, str(exc))))
             except BaseException as exc:  # a failure, not a crash: reported by the parent with its cause
-                payload = pickle.dumps((False, UugraphError(f"{what} failed: {type(exc).__name__}: {str(exc)[:300]}")))
+                payload = pickle.dumps((False, ("error", 2, f"{what} failed: {type(exc).__name__}: {str(exc)[:300]}")))
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(payload)
         except BaseException:
@@ -136,7 +138,11 @@ def run_isolated(work: Callable[[], T], *, timeout: float | None, what: str = "t
         raise UugraphError(f"{what} stopped without an answer (exit code {code})")
     ok, value = pickle.loads(b"".join(chunks))
     if not ok:
-        raise value
+        if value[0] == "input":
+            raise InputError(*value[1:])
+        error = UugraphError(value[2])
+        error.exit_code = value[1]
+        raise error
     return value
 
 
