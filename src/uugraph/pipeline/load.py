@@ -154,8 +154,10 @@ def read_text(path: Path) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError(str(path), line, column, f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded") from exc
-    # A byte-order mark (U+FEFF) says nothing in UTF-8; some editors write one. It is dropped, not parsed.
-    return text[1:] if text.startswith("\ufeff") else text
+    if text.startswith("\ufeff"):
+        # Named, not shown: the character itself is invisible in a terminal.
+        raise InputError(str(path), 1, 1, "the file starts with a byte-order mark U+FEFF: save it as UTF-8 without one")
+    return text
 
 
 def parse_turtle(path: Path, text: str | None = None) -> list[ox.Triple]:
@@ -408,9 +410,39 @@ def check_query(path: Path, text: str) -> str:
     a slow query cannot hang ``validate`` or ``build``.
     """
     try:
-        return check_parsed(text, base_iri())
+        return check_parsed(text, base_iri(), oxigraph=_oxigraph_parses_bounded)
     except QueryRefused as exc:
         raise InputError(str(path), exc.line, exc.column, exc.cause) from None
+
+
+#: Seconds Oxigraph may spend reading a query in a check. Parsing is linear and takes
+#: milliseconds; what runs longer is the planner (it may join inline VALUES at once),
+#: which means the text parsed.
+PARSE_SECONDS = 3.0
+
+
+def _oxigraph_parses_bounded(text: str, base: str | None) -> None:
+    """Oxigraph's parser on ``text`` in a killable, network-less worker: a SyntaxError comes back as one."""
+    from uugraph.pipeline import sandbox
+    from uugraph.rdf.sparql_text import _oxigraph_parses
+
+    if not sandbox.available():
+        _oxigraph_parses(text, base)
+        return
+
+    def parse() -> str | None:
+        try:
+            _oxigraph_parses(text, base)
+        except SyntaxError as exc:
+            return str(exc.msg if exc.msg else exc)
+        return None
+
+    try:
+        message = sandbox.run_isolated(parse, timeout=PARSE_SECONDS, what="parsing the query")
+    except sandbox.QueryTimeout:
+        return
+    if message is not None:
+        raise SyntaxError(message)
 
 
 def _warn_on_stderr(message: str) -> None:
