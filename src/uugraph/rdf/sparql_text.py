@@ -6,6 +6,11 @@ refuses), by scanning the text itself: comments, strings, IRIs, variables and
 prefixed names are skipped, ``\\u`` escapes are applied, and the scan errs on
 the side of refusing. Both ``uugraph query`` / ``validate`` and the server use
 these checks, so no path runs a query that reaches out.
+
+The word scan is the early, friendly error. The decision is made on the
+parsed query (:func:`check_parsed`): brackets are counted first, so no parser
+recurses itself into a crash; then Oxigraph and rdflib must both accept the
+text, and no SERVICE pattern may occur in rdflib's parse tree or algebra.
 """
 
 from __future__ import annotations
@@ -262,7 +267,7 @@ def _deep_stack(work, *args):
 
     old_limit, old_size = sys.getrecursionlimit(), threading.stack_size()
     sys.setrecursionlimit(max(old_limit, 50_000))
-    threading.stack_size(256 << 20)
+    threading.stack_size(64 << 20)
     try:
         thread = threading.Thread(target=run, name="sparql-parse", daemon=True)
         thread.start()
