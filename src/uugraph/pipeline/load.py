@@ -198,17 +198,24 @@ def syntax_error(path: Path, exc: SyntaxError) -> InputError:
 _STABLE_DATATYPES = {XSD_STRING, RDF_LANGSTRING, XSD + "anyURI"}
 
 
-def check_structure(path: Path, text: str, triples: list[ox.Triple]) -> None:
-    """Refuse structures no later step can handle: brackets nested too deep, blank nodes RDFC-1.0 cannot name.
+def check_nesting(path: Path, text: str) -> None:
+    """Refuse brackets nested deeper than MAX_NESTING, counted on the text before any parser sees it.
 
-    The nesting is counted on the text before the parser sees it (a parser
-    recursing 100,000 levels deep exhausts its stack); look-alike blank nodes
-    (a list of 1,000 identical items, 1,000 nested ``[ ]``) would make the
-    canonical N-Triples of ``build`` take minutes or all memory.
+    A parser recursing 100,000 levels deep exhausts its stack or its memory;
+    no curated data nests ``[ ]`` or ``( )`` more than a few levels.
     """
     depth, line, column = nesting(text)
     if depth > MAX_NESTING:
         raise InputError(str(path), line, column, f"brackets nest {depth} deep; at most {MAX_NESTING} levels are allowed")
+
+
+def check_structure(path: Path, text: str, triples: list[ox.Triple]) -> None:
+    """Refuse blank nodes RDFC-1.0 cannot name within its budget, naming the file.
+
+    Look-alike blank nodes (a list of 1,000 identical items, 1,000 nested
+    ``[ ]``) would make the canonical N-Triples of ``build`` take minutes or
+    all memory; ``validate`` refuses them too, so both verbs agree.
+    """
     if "[" in text or "(" in text or "_:" in text:
         try:
             check_canonicalization_budget(t for t in triples if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode))
@@ -343,9 +350,7 @@ def _load_folder(folder: Path, layer: str, loaded: LoadedGraph, step: StepProgre
         text = read_text(path)
         data = text.encode("utf-8")
         # Parse once in Python to check syntax and literals, then let the store load the same bytes natively.
-        depth, line, column = nesting(text)
-        if depth > MAX_NESTING:
-            raise InputError(str(path), line, column, f"brackets nest {depth} deep; at most {MAX_NESTING} levels are allowed")
+        check_nesting(path, text)
         triples = parse_turtle(path, text)
         check_structure(path, text, triples)
         check_datatypes(path, text, triples)
