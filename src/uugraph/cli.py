@@ -386,7 +386,7 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=QUERY_FORMATS, default="table", help="result format (default: table)")
     q.add_argument("--endpoint", metavar="URL", help="run on this SPARQL endpoint instead of the embedded graph")
     q.add_argument("--graph", metavar="IRI", help="with --endpoint: the named graph to query (sent as default-graph-uri)")
-    q.add_argument("--timeout", type=_positive(float), default=30.0, metavar="SECONDS", help="on the embedded graph: stop the query after this long, exit 2; with --endpoint: seconds per request, the whole answer read (default 30)")
+    q.add_argument("--timeout", type=_positive(float), default=30.0, metavar="SECONDS", help="stop an embedded query after this long (exit 2); with --endpoint: seconds per request (default 30)")
     q.add_argument("--retries", type=int, default=4, help="with --endpoint: retries with backoff on 5xx, connection errors and timeouts (default 4)")
 
     d = verb("diff", cmd_diff)
