@@ -67,7 +67,11 @@ def check(layout: Layout, progress: Progress | None = None, engine: str = "store
 
 def published_ntriples(loaded: LoadedGraph) -> bytes:
     """Ontology + data + derived links as canonical, sorted N-Triples."""
-    return terms.canonical_ntriples(loaded.ntriples(loaded.published_graphs))
+    try:
+        return terms.canonical_ntriples(loaded.ntriples(loaded.published_graphs))
+    except terms.TooManyLookAlikes as exc:
+        # The loader refuses such files by name; derived triples could still make blank nodes alike.
+        raise UugraphError(f"the published graph: {exc}") from None
 
 
 def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = None, *, parallel: bool = False) -> None:
@@ -162,7 +166,9 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
         check_shapes(loaded, engine)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    remove_stale_staging(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
+    (staging / STAGING_MARK).write_text(f"{os.getpid()}\n")
     writer: int | None = None
     try:
         if loaded.published_triple_count() > PARALLEL_EXPORT_THRESHOLD and hasattr(os, "fork"):
@@ -180,6 +186,7 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
             _join(pid, "the published files")
         with progress.step("release bundle"):
             release.write_bundle(staging, loaded, report)
+        (staging / STAGING_MARK).unlink()
         _swap_in(staging, out)
     except BaseException:
         if writer is not None:
@@ -200,13 +207,51 @@ def _export_into(loaded: LoadedGraph, staging: Path, progress: Progress, with_si
         site.write_site(ntriples, staging / "site", progress)
 
 
+#: A file in every staging folder while a build writes it: its owner's process id.
+STAGING_MARK = ".uugraph-staging"
+
+
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Remove the staging folders of earlier builds of ``out`` that were killed before they could clean up.
+
+    Only folders this code made are touched: named ``.<out>.new-<pid>-…`` or
+    ``.<out>.old-<pid>-…`` beside ``out``, holding the staging mark (new) or
+    not (old, a retired ``out``), and whose process is gone.
+    """
+    removed = []
+    for prefix in (f".{out.name}.new-", f".{out.name}.old-"):
+        for folder in out.parent.glob(prefix + "*"):
+            owner = folder.name[len(prefix) :].split("-", 1)[0]
+            if not owner.isdigit() or not folder.is_dir() or folder.is_symlink() or _alive(int(owner)):
+                continue
+            if prefix.endswith(".new-") and not (folder / STAGING_MARK).is_file():
+                continue
+            if prefix.endswith(".old-") and not out.exists():
+                continue  # killed between the two renames: the retired folder is the only copy left
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _swap_in(staging: Path, out: Path) -> None:
     """Replace ``out`` by ``staging`` with renames, so readers see the old or the new, never half."""
     os.chmod(staging, 0o755)
     if not out.exists():
         os.replace(staging, out)
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
     os.rmdir(retired)
     os.replace(out, retired)
     try:

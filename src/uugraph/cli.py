@@ -30,6 +30,7 @@ EPILOG = """exit codes:
   3  a SPARQL server could not be reached (publish, query --endpoint, reconcile)
   4  a SPARQL server refused the credentials
   5  a SPARQL server rejected the request
+  130  interrupted (Ctrl-C)
 """
 
 
@@ -113,7 +114,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         from uugraph.build import prepare
 
         loaded = prepare(layout, Progress(enabled=not args.quiet), with_queries=False)
-        table = run_embedded(loaded, query.text)
+        table = run_embedded(loaded, query.text, timeout=args.timeout)
     output = table.render(args.format, prefixes())
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     return EXIT_OK
@@ -321,6 +322,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+EXIT_INTERRUPTED = 130  # the shell's code for a command ended by SIGINT
+
+
 def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
     """An argparse type: ``kind`` of the text, refused unless greater than 0."""
 
@@ -382,7 +386,7 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=QUERY_FORMATS, default="table", help="result format (default: table)")
     q.add_argument("--endpoint", metavar="URL", help="run on this SPARQL endpoint instead of the embedded graph")
     q.add_argument("--graph", metavar="IRI", help="with --endpoint: the named graph to query (sent as default-graph-uri)")
-    q.add_argument("--timeout", type=_positive(float), default=30.0, metavar="SECONDS", help="with --endpoint: seconds per request, the whole answer read (default 30)")
+    q.add_argument("--timeout", type=_positive(float), default=30.0, metavar="SECONDS", help="stop an embedded query after this long (exit 2); with --endpoint: seconds per request (default 30)")
     q.add_argument("--retries", type=int, default=4, help="with --endpoint: retries with backoff on 5xx, connection errors and timeouts (default 4)")
 
     d = verb("diff", cmd_diff)
@@ -454,6 +458,6 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK

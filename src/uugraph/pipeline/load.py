@@ -30,7 +30,8 @@ import pyoxigraph as ox
 from uugraph.config import Layout, base_iri, release_date, version
 from uugraph.errors import InputError
 from uugraph.rdf.namespaces import DCTERMS, OWL, RDF_LANGSTRING, VANN, XSD, XSD_STRING, uuo
-from uugraph.rdf.sparql_text import find_service, service_position  # noqa: F401  (find_service is part of this module's API)
+from uugraph.rdf.sparql_text import MAX_NESTING, QueryRefused, check_parsed, find_service, nesting, service_position  # noqa: F401  (find_service is part of this module's API)
+from uugraph.rdf.terms import TooManyLookAlikes, check_canonicalization_budget
 
 if TYPE_CHECKING:
     from uugraph.progress import StepProgress
@@ -41,7 +42,6 @@ LAYER_GRAPHS = {layer: ox.NamedNode(f"urn:uugraph:graph:{layer}") for layer in L
 
 
 _POSITION = re.compile(r"at line (\d+) between columns (\d+) and \d+: (.*?)(?: \([^()]*, line \d+\))?$", re.S)
-_QUERY_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
 
 
 @dataclass
@@ -135,6 +135,11 @@ def _turtle_files(folder: Path, what: str) -> list[Path]:
     if not folder.is_dir():
         raise InputError(str(folder), None, None, f"{what} path is not a folder")
     files = sorted(p for p in folder.rglob("*.ttl") if p.is_file())
+    inside = folder.resolve()
+    for path in files:
+        # A symbolic link may point anywhere; only files that are really inside the folder are read.
+        if not path.resolve().is_relative_to(inside):
+            raise InputError(str(path), None, None, f"links to {path.resolve()}, outside the {what} folder: copy the file in instead")
     if not files:
         raise InputError(str(folder), None, None, f"{what} folder has no .ttl files")
     return files
@@ -144,11 +149,15 @@ def read_text(path: Path) -> str:
     """Read a file as UTF-8, or raise an InputError naming the line of the first bad byte."""
     data = path.read_bytes()
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError(str(path), line, column, f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded") from exc
+    if text.startswith("\ufeff"):
+        # Named, not shown: the character itself is invisible in a terminal.
+        raise InputError(str(path), 1, 1, "the file starts with a byte-order mark U+FEFF: save it as UTF-8 without one")
+    return text
 
 
 def parse_turtle(path: Path, text: str | None = None) -> list[ox.Triple]:
@@ -169,6 +178,10 @@ def parse_turtle(path: Path, text: str | None = None) -> list[ox.Triple]:
         return [q.triple for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=base_iri())]
     except SyntaxError as exc:
         raise syntax_error(path, exc) from exc
+    except MemoryError as exc:
+        # Oxigraph's parser holds one token (a literal, an IRI) in a buffer of at most 16 MiB.
+        line = next((n for n, text_line in enumerate(text.splitlines(), start=1) if len(text_line) > (1 << 20)), None)
+        raise InputError(str(path), line, None, f"a literal or IRI too long to parse ({exc}); keep large texts out of the graph") from None
 
 
 def syntax_error(path: Path, exc: SyntaxError) -> InputError:
@@ -183,6 +196,115 @@ def syntax_error(path: Path, exc: SyntaxError) -> InputError:
 
 
 _STABLE_DATATYPES = {XSD_STRING, RDF_LANGSTRING, XSD + "anyURI"}
+
+
+def check_nesting(path: Path, text: str) -> None:
+    """Refuse brackets nested deeper than MAX_NESTING, counted on the text before any parser sees it.
+
+    A parser recursing 100,000 levels deep exhausts its stack or its memory;
+    no curated data nests ``[ ]`` or ``( )`` more than a few levels.
+    """
+    depth, line, column = nesting(text)
+    if depth > MAX_NESTING:
+        raise InputError(str(path), line, column, f"brackets nest {depth} deep; at most {MAX_NESTING} levels are allowed")
+
+
+def check_structure(path: Path, text: str, triples: list[ox.Triple]) -> None:
+    """Refuse blank nodes RDFC-1.0 cannot name within its budget, naming the file.
+
+    Look-alike blank nodes (a list of 1,000 identical items, 1,000 nested
+    ``[ ]``) would make the canonical N-Triples of ``build`` take minutes or
+    all memory; ``validate`` refuses them too, so both verbs agree.
+    """
+    if "[" in text or "(" in text or "_:" in text:
+        try:
+            check_canonicalization_budget(t for t in triples if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode))
+        except TooManyLookAlikes as exc:
+            raise InputError(str(path), None, None, str(exc)) from None
+
+
+_TZ = r"(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))?"
+_YEAR = r"-?([1-9]\d{4,}|\d{4})"
+_LEXICAL = {
+    "boolean": r"true|false|1|0",
+    "decimal": r"[+-]?(\d+(\.\d*)?|\.\d+)",
+    "double": r"[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|INF)|NaN",
+    "float": r"[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|INF)|NaN",
+    "date": _YEAR + r"-(\d\d)-(\d\d)" + _TZ,
+    "dateTime": _YEAR + r"-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?" + _TZ,
+    "dateTimeStamp": _YEAR + r"-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00))",
+    "time": r"(\d\d):(\d\d):(\d\d)(\.\d+)?" + _TZ,
+    "gYear": _YEAR + _TZ,
+    "gYearMonth": _YEAR + r"-(0[1-9]|1[0-2])" + _TZ,
+    "gMonth": r"--(0[1-9]|1[0-2])" + _TZ,
+    "gDay": r"---(0[1-9]|[12]\d|3[01])" + _TZ,
+    "gMonthDay": r"--(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])" + _TZ,
+}
+_INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
+    "integer": (None, None), "nonNegativeInteger": (0, None), "positiveInteger": (1, None),
+    "nonPositiveInteger": (None, 0), "negativeInteger": (None, -1),
+    "long": (-(2**63), 2**63 - 1), "int": (-(2**31), 2**31 - 1), "short": (-(2**15), 2**15 - 1), "byte": (-128, 127),
+    "unsignedLong": (0, 2**64 - 1), "unsignedInt": (0, 2**32 - 1), "unsignedShort": (0, 2**16 - 1), "unsignedByte": (0, 255),
+}
+
+
+def well_typed(lexical: str, datatype: str) -> bool:
+    """Whether ``lexical`` is in the lexical space of the XSD ``datatype`` (its local name); unknown types pass.
+
+    >>> well_typed("2020-02-29", "date"), well_typed("2021-02-29", "date"), well_typed("2020-13-45", "date")
+    (True, False, False)
+    >>> well_typed("300", "byte"), well_typed("2020", "gYear"), well_typed("2020-13", "gYearMonth")
+    (False, True, False)
+    """
+    import calendar
+
+    if datatype in _INTEGER_RANGES:
+        if not re.fullmatch(r"[+-]?\d+", lexical):
+            return False
+        low, high = _INTEGER_RANGES[datatype]
+        value = int(lexical)
+        return (low is None or value >= low) and (high is None or value <= high)
+    pattern = _LEXICAL.get(datatype)
+    if pattern is None:
+        return True
+    match = re.fullmatch(pattern, lexical)
+    if not match:
+        return False
+    if datatype in ("date", "dateTime", "dateTimeStamp"):
+        year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        if not 1 <= month <= 12:
+            return False
+        leap = calendar.isleap(year) if year > 0 else calendar.isleap(abs(year) + 1 if year < 0 else 2000)
+        days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        if not 1 <= day <= days:
+            return False
+        if datatype != "date":
+            hour, minute, second = int(match.group(4)), int(match.group(5)), int(match.group(6))
+            if not (minute <= 59 and second <= 59 and (hour <= 23 or (hour == 24 and minute == 0 and second == 0 and not match.group(7)))):
+                return False
+    if datatype == "time":
+        hour, minute, second = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        return minute <= 59 and second <= 59 and (hour <= 23 or (hour == 24 and minute == 0 and second == 0))
+    return True
+
+
+def check_datatypes(path: Path, text: str, triples: list[ox.Triple]) -> None:
+    """Refuse a literal whose lexical form is not of its XSD datatype (``"2020-13-45"^^xsd:date``).
+
+    An ill-typed literal means nothing to any reader, yet it parses and, once
+    published, passes for data; it is an input error with its file and line.
+    """
+    seen: set[ox.Literal] = set()
+    for triple in triples:
+        literal = triple.object
+        if not isinstance(literal, ox.Literal) or literal.language or literal in seen:
+            continue
+        seen.add(literal)
+        datatype = literal.datatype.value
+        if datatype.startswith(XSD) and not well_typed(literal.value, datatype[len(XSD) :]):
+            line, column = _locate(text, literal.value)
+            shown = literal.value if len(literal.value) <= 80 else literal.value[:77] + "…"
+            raise InputError(str(path), line, column, f'"{shown}" is not a valid xsd:{datatype[len(XSD):]}')
 
 
 def check_literals(path: Path, text: str, triples: list[ox.Triple]) -> None:
@@ -228,7 +350,10 @@ def _load_folder(folder: Path, layer: str, loaded: LoadedGraph, step: StepProgre
         text = read_text(path)
         data = text.encode("utf-8")
         # Parse once in Python to check syntax and literals, then let the store load the same bytes natively.
+        check_nesting(path, text)
         triples = parse_turtle(path, text)
+        check_structure(path, text, triples)
+        check_datatypes(path, text, triples)
         check_literals(path, text, triples)
         loaded.store.load(data, format=ox.RdfFormat.TURTLE, base_iri=base_iri(), to_graph=LAYER_GRAPHS[layer])
         loaded.files[layer].append(path)
@@ -280,34 +405,49 @@ def load(layout: Layout, *, with_queries: bool = True, step: StepProgress | None
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
 
 
-def check_query(path: Path, text: str) -> None:
-    """Parse a query without ever running it against data: syntax errors name file:line:column."""
-    service = service_position(text)
-    if service:
-        raise InputError(str(path), service[0], service[1], "SERVICE is not allowed: queries never reach other endpoints")
+def check_query(path: Path, text: str) -> str:
+    """Parse a query, never run it: refusals name file:line:column; the query form if it passes.
+
+    Both Oxigraph's and rdflib's parsers must read it, its brackets may not
+    nest deeper than :data:`~uugraph.rdf.sparql_text.MAX_NESTING`, and no
+    SERVICE may appear in its parse tree (see
+    :func:`~uugraph.rdf.sparql_text.check_parsed`). Nothing is evaluated, so
+    a slow query cannot hang ``validate`` or ``build``.
+    """
     try:
-        # An empty store evaluates nothing; SERVICE was refused above, so no request can leave.
-        result = ox.Store().query(text, base_iri=base_iri())
-        if hasattr(result, "__iter__"):
-            for _ in result:
-                break
-    except SyntaxError as exc:
-        message = str(exc.msg if exc.msg else exc)
-        match = _QUERY_POSITION.match(message)
-        if match:
-            raise InputError(str(path), int(match.group(1)), int(match.group(2)), _one_line(match.group(3))) from exc
-        raise InputError(str(path), None, None, _one_line(message)) from exc
+        return check_parsed(text, base_iri(), oxigraph=_oxigraph_parses_bounded)
+    except QueryRefused as exc:
+        raise InputError(str(path), exc.line, exc.column, exc.cause) from None
 
 
-def _one_line(message: str) -> str:
-    """Oxigraph lists every token it expected over many lines; one line is enough to act on."""
-    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
-    if not lines:
-        return "syntax error"
-    first = lines[0]
-    if len(lines) > 1:
-        first += " " + " ".join(lines[1:4]) + (" …" if len(lines) > 4 else "")
-    return first if len(first) <= 300 else first[:297] + "…"
+#: Seconds Oxigraph may spend reading a query in a check. Parsing is linear and takes
+#: milliseconds; what runs longer is the planner (it may join inline VALUES at once),
+#: which means the text parsed.
+PARSE_SECONDS = 3.0
+
+
+def _oxigraph_parses_bounded(text: str, base: str | None) -> None:
+    """Oxigraph's parser on ``text`` in a killable, network-less worker: a SyntaxError comes back as one."""
+    from uugraph.pipeline import sandbox
+    from uugraph.rdf.sparql_text import oxigraph_parses
+
+    if not sandbox.available():
+        oxigraph_parses(text, base)
+        return
+
+    def parse() -> str | None:
+        try:
+            oxigraph_parses(text, base)
+        except SyntaxError as exc:
+            return str(exc.msg if exc.msg else exc)
+        return None
+
+    try:
+        message = sandbox.run_isolated(parse, timeout=PARSE_SECONDS, what="parsing the query")
+    except sandbox.QueryTimeout:
+        return
+    if message is not None:
+        raise SyntaxError(message)
 
 
 def _warn_on_stderr(message: str) -> None:

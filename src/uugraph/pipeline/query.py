@@ -10,12 +10,14 @@ them as a table, CSV, TSV or SPARQL JSON.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from uugraph.config import base_iri
 from uugraph.errors import InputError
+from uugraph.pipeline import sandbox
 from uugraph.pipeline.load import (
     LoadedGraph,
     QueryFile,
@@ -45,14 +47,39 @@ def resolve_query(name_or_file: str, queries_dir: Path) -> QueryFile:
     raise InputError(str(queries_dir), None, None, f"no query named {name_or_file!r}; known: {', '.join(known) or 'none'}")
 
 
-def run_embedded(loaded: LoadedGraph, text: str) -> Table:
-    """Run a checked query on the published graph in the embedded store."""
+#: Seconds an embedded query may run before it is stopped (``uugraph query --timeout``).
+DEFAULT_TIMEOUT = 30.0
+
+
+def run_embedded(loaded: LoadedGraph, text: str, *, timeout: float | None = DEFAULT_TIMEOUT) -> Table:
+    """Run a checked query on the published graph in the embedded store, with no way to reach a network.
+
+    The query is parsed first (:func:`~uugraph.pipeline.load.check_query`:
+    no SERVICE in its parse tree). Oxigraph would follow a SERVICE clause
+    over HTTP, so the query runs in a forked worker that cannot open an
+    Internet socket at all (a seccomp filter refuses ``socket()`` for every
+    family but Unix sockets): a bypass of the check fails inside the engine
+    instead of reaching the network. The worker is killed after ``timeout``
+    seconds (None: no limit) and on Ctrl-C. Where fork or seccomp is not
+    available (not Linux), the query runs in this process, guarded by the
+    parse check alone.
+    """
     check_query(Path("<query>"), text)
-    result = loaded.store.query(text, base_iri=base_iri(), default_graph=loaded.published_graphs)
-    if isinstance(result, ox.QueryBoolean):
-        return Table([], [], boolean=bool(result))
-    if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
-        rows = [[value_of(solution[v]) for v in variables] for solution in result]
-        return Table(variables, rows)
+    if not hasattr(os, "fork") or not sandbox.available():
+        return _evaluate(loaded, text)
+    return sandbox.run_isolated(lambda: _evaluate(loaded, text), timeout=timeout, what="the query")
+
+
+def _evaluate(loaded: LoadedGraph, text: str) -> Table:
+    try:
+        result = loaded.store.query(text, base_iri=base_iri(), default_graph=loaded.published_graphs)
+        if isinstance(result, ox.QueryBoolean):
+            return Table([], [], boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = [[value_of(solution[v]) for v in variables] for solution in result]
+            return Table(variables, rows)
+    except (OSError, RuntimeError) as exc:
+        # Oxigraph reports a refused socket (and any other failure of a running query) this way.
+        raise InputError("<query>", None, None, f"the query failed while running: {str(exc).splitlines()[0][:300]}") from None
     raise InputError("<query>", None, None, "only SELECT and ASK queries can be run as a table")

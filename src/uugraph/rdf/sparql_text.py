@@ -6,11 +6,16 @@ refuses), by scanning the text itself: comments, strings, IRIs, variables and
 prefixed names are skipped, ``\\u`` escapes are applied, and the scan errs on
 the side of refusing. Both ``uugraph query`` / ``validate`` and the server use
 these checks, so no path runs a query that reaches out.
+
+The word scan is the early, friendly error. The decision is made on the
+parsed query (:func:`check_parsed`): brackets are counted first, so no parser
+recurses itself into a crash; then Oxigraph and rdflib must both accept the
+text, and no SERVICE pattern may occur in rdflib's parse tree or algebra.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
@@ -78,7 +83,8 @@ def _keywords(query: str) -> Iterable[tuple[str, int, int]]:
             line, line_start = line + 1, i + 1
             i += 1
         elif c == "#":
-            while i < n and query[i] != "\n":
+            # A comment ends at the end of the line, and SPARQL ends lines at "\r" as well as "\n".
+            while i < n and query[i] not in "\r\n":
                 i += 1
         elif c == "<":
             j = i + 1
@@ -125,11 +131,13 @@ def _keywords(query: str) -> Iterable[tuple[str, int, int]]:
                 j += 1
             word = query[i:j]
             # A word that ends in dots: the dots are punctuation ("?s ?p ex:o." / "true.SERVICE").
-            for k, part in enumerate(word.split(".")):
+            parts = word.split(".")
+            for k, part in enumerate(parts):
                 if part and ":" not in part and "\\" not in part and "%" not in part:
-                    yield part.upper(), line, i - line_start + 1 + sum(len(p) + 1 for p in word.split(".")[:k])
-                if ":" in part:
-                    break  # a prefixed name: the dots inside it are part of the name
+                    yield part.upper(), line, i - line_start + 1 + sum(len(p) + 1 for p in parts[:k])
+                if ":" in part and not part.endswith(":"):
+                    break  # a prefixed name: the dots inside its local part are part of the name
+                # "uuo:.SERVICE": a local part never starts with a dot, so the name ended at the colon
             i = max(j, i + 1)
         else:
             i += 1
@@ -177,3 +185,232 @@ def is_update(query: str) -> bool:
     return form in UPDATE_KEYWORDS
 
 
+
+
+# ---------------------------------------------------------------- the parsed check
+
+#: Deepest nesting of ``(``, ``{`` and ``[`` a query may have. Oxigraph's parser
+#: recurses once per level and overflows the stack (a segfault, no message) near
+#: 10,000; rdflib's needs a deep Python stack. Real queries stay under 20.
+MAX_NESTING = 64
+
+
+class QueryRefused(ValueError):
+    """A query that is not run: it does not parse, nests too deep, or names SERVICE.
+
+    ``line`` and ``column`` are 1-based where known.
+    """
+
+    def __init__(self, line: int | None, column: int | None, cause: str) -> None:
+        self.line = line
+        self.column = column
+        self.cause = cause
+        super().__init__(cause)
+
+
+def nesting(query: str) -> tuple[int, int, int]:
+    """The deepest nesting of brackets outside comments, strings and IRIs, and where it is first reached.
+
+    Counted before any parser sees the query, so a query that would overflow a
+    parser's stack is refused with a position instead of crashing the process.
+
+    >>> nesting('SELECT * { FILTER((1)) } # ((((((')
+    (3, 1, 19)
+    """
+    depth, deepest, where = 0, 0, (1, 1)
+    i, line, line_start, n = 0, 1, 0, len(query)
+    while i < n:
+        c = query[i]
+        if c == "\n":
+            line, line_start = line + 1, i + 1
+        elif c == "#":
+            while i + 1 < n and query[i + 1] not in "\r\n":
+                i += 1
+        elif c == "<":
+            j = i + 1
+            while j < n and query[j] not in _IRI_STOP:
+                j += 1
+            if j < n and query[j] == ">":
+                i = j
+        elif c in "\"'":
+            quote = query[i : i + 3] if query[i : i + 3] in ('"""', "'''") else c
+            j = i + len(quote)
+            while j < n and query[j : j + len(quote)] != quote:
+                if query[j] == "\\":
+                    j += 1
+                elif query[j] == "\n":
+                    line, line_start = line + 1, j + 1
+                j += 1
+            i = j + len(quote) - 1
+        elif c in "({[":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, (line, i - line_start + 1)
+        elif c in ")}]":
+            depth = max(depth - 1, 0)
+        i += 1
+    return deepest, where[0], where[1]
+
+
+def _deep_stack(work, *args):
+    """Run ``work`` in a thread with a large stack and recursion limit: rdflib's parser recurses per level."""
+    import sys
+    import threading
+
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, work(*args)))
+        except BaseException as exc:  # handed back to the caller's thread
+            outcome.append((False, exc))
+
+    old_limit, old_size = sys.getrecursionlimit(), threading.stack_size()
+    sys.setrecursionlimit(max(old_limit, 50_000))
+    threading.stack_size(64 << 20)
+    try:
+        thread = threading.Thread(target=run, name="sparql-parse", daemon=True)
+        thread.start()
+    finally:
+        threading.stack_size(old_size)
+    try:
+        while thread.is_alive():
+            thread.join(0.1)  # in short waits, so Ctrl-C reaches the main thread
+    finally:
+        sys.setrecursionlimit(old_limit)
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
+
+
+def _names_service(node: object) -> bool:
+    """Whether a parsed query (rdflib's parse tree or algebra) has a SERVICE pattern anywhere."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack, seen = [node], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, CompValue):
+            if item.name == "ServiceGraphPattern" or "service" in item.name.lower():
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(item)
+        elif type(item).__name__ in ("ParseResults",):
+            stack.extend(list(item))
+    return False
+
+
+def _rdflib_form(query: str, base: str | None) -> str:
+    """Parse and translate with rdflib; refuse SERVICE found in the parse tree or the algebra."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    # SPARQL ends a line (and so a comment) at "\r" too; rdflib's comments run to "\n" only.
+    # Same length, so positions stay; inside a long string it changes nothing the check looks at.
+    text = query.replace("\r", "\n")
+    tree = parseQuery(text)
+    if _names_service(tree):
+        raise QueryRefused(None, None, "SERVICE is not allowed: queries never reach other endpoints")
+    algebra = translateQuery(tree, base=base).algebra
+    if _names_service(algebra):
+        raise QueryRefused(None, None, "SERVICE is not allowed: queries never reach other endpoints")
+    return str(algebra.name)
+
+
+def oxigraph_parses(query: str, base: str | None) -> None:
+    """Let Oxigraph parse the query without evaluating it (SELECT, CONSTRUCT, DESCRIBE are lazy).
+
+    ASK is answered at once, so its keyword is swapped for an equivalent
+    SELECT that is never iterated: nothing is evaluated either way.
+    """
+    import pyoxigraph as ox
+
+    text = query
+    for kind, word, offset in _keyword_offsets(query):
+        if word in ("BASE", "PREFIX"):
+            continue
+        if word == "ASK" and kind == "word":
+            text = query[:offset] + "SELECT (1 AS ?uugraph_ask_check)" + query[offset + 3 :]
+        break
+    ox.Store().query(text, base_iri=base)
+
+
+def _keyword_offsets(query: str) -> Iterable[tuple[str, str, int]]:
+    """The keywords of :func:`_keywords` with their offset in ``query``."""
+    starts = [0]
+    for index, char in enumerate(query):
+        if char == "\n":
+            starts.append(index + 1)
+    for word, line, column in _keywords(query):
+        yield "word", word, starts[line - 1] + column - 1
+
+
+_QUERY_POSITION_RE = r"^error at (\d+):(\d+): (.*)$"
+
+
+def check_parsed(query: str, base: str | None = None, oxigraph: Callable[[str, str | None], None] | None = None) -> str:
+    """Refuse a query unless both parsers read it and neither finds SERVICE; the query form if it passes.
+
+    Nothing is evaluated. In order: the nesting depth (before any parser, so
+    no parser overflows its stack); SERVICE as a word (an early, friendly
+    error with a position); Oxigraph's parser (the engine that runs the query
+    here and on the usual servers), which must accept it; rdflib's parser and
+    algebra, which must accept it too and in whose tree no SERVICE pattern may
+    occur, however it was spelled. ``oxigraph`` replaces the default Oxigraph
+    step (``Store.query`` on an empty store, never iterated). A query either parser rejects is refused,
+    so a spelling one of them reads differently never gets through.
+
+    >>> check_parsed("SELECT * { ?s ?p ?o }")
+    'SelectQuery'
+    >>> try:
+    ...     check_parsed("SELECT * { ?s ?p <urn:x:>.SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }")
+    ... except QueryRefused as exc:
+    ...     print(exc.cause)
+    SERVICE is not allowed: queries never reach other endpoints
+    """
+    import re
+
+    depth, line, column = nesting(query)
+    if depth > MAX_NESTING:
+        raise QueryRefused(line, column, f"brackets nest {depth} deep; at most {MAX_NESTING} levels are allowed")
+    found = service_position(query)
+    if found:
+        raise QueryRefused(found[0], found[1], "SERVICE is not allowed: queries never reach other endpoints")
+    try:
+        # With the nesting bounded, Oxigraph's parser needs no deep stack. Its Store.query also plans
+        # the query (it may join inline VALUES at once), so a caller can pass a bounded, killable form.
+        (oxigraph or oxigraph_parses)(query, base)
+    except SyntaxError as exc:
+        message = str(exc.msg if exc.msg else exc)
+        match = re.match(_QUERY_POSITION_RE, message, re.S)
+        if match:
+            raise QueryRefused(int(match.group(1)), int(match.group(2)), _one_line(match.group(3))) from None
+        raise QueryRefused(None, None, _one_line(message)) from None
+    try:
+        return _deep_stack(_rdflib_form, query, base)
+    except QueryRefused:
+        raise
+    except RecursionError:
+        raise QueryRefused(line, column, "the query nests too deep to be checked") from None
+    except Exception as exc:  # rdflib raises ParseException, and Exception for an undefined prefix
+        where = (getattr(exc, "lineno", None), getattr(exc, "col", None))
+        cause = _one_line(getattr(exc, "msg", None) or str(exc))
+        raise QueryRefused(*where, f"the query does not parse as SPARQL 1.1 for the checker: {cause}") from None
+
+
+def _one_line(message: str) -> str:
+    """Parsers list every token they expected over many lines; one line is enough to act on."""
+    lines = [line.strip() for line in str(message).strip().splitlines() if line.strip()]
+    if not lines:
+        return "syntax error"
+    first = lines[0]
+    if len(lines) > 1:
+        first += " " + " ".join(lines[1:4]) + (" …" if len(lines) > 4 else "")
+    return first if len(first) <= 300 else first[:297] + "…"

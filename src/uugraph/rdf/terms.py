@@ -6,12 +6,12 @@ speak. One pair of conversions serves every module that crosses between them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import pyoxigraph as ox
 
-from uugraph.rdf.namespaces import XSD
+from uugraph.rdf.namespaces import RDF, XSD
 
 if TYPE_CHECKING:
     import rdflib
@@ -28,19 +28,109 @@ GraphName: TypeAlias = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 """A graph name of a quad, or what ``Store.query(default_graph=…)`` takes."""
 
 
+#: The work RDFC-1.0 may be given: the sum, over clusters of linked look-alike blank nodes, of the
+#: cluster's size cubed (its cost grows about so: 200 look-alikes in a chain take a second, 1,000
+#: more than 90 s, 100,000 exhaust memory).
+CANONICALIZATION_BUDGET = 128**3
+
+
+class TooManyLookAlikes(ValueError):
+    """Blank nodes that RDFC-1.0 cannot tell apart cheaply: canonicalizing them would take minutes or crash.
+
+    ``example`` is one of the look-alike blank nodes, ``size`` how many are linked together.
+    """
+
+    def __init__(self, size: int, example: ox.BlankNode, structure: str) -> None:
+        self.size = size
+        self.example = example
+        self.structure = structure
+        super().__init__(
+            f"{size:,} linked blank nodes look alike ({structure}); canonicalizing them exceeds the budget: "
+            "give the nodes IRIs, or make the items differ"
+        )
+
+
+def look_alike_clusters(triples: Iterable[ox.Triple]) -> list[list[ox.BlankNode]]:
+    """Linked blank nodes that share their first-degree hash with another, by cluster, largest first.
+
+    A blank node's first-degree hash (RDFC-1.0 §4.6) covers the triples around
+    it with blank nodes blanked out. Nodes with a unique hash are named at once;
+    the others go to the expensive n-degree step, which follows links between
+    such nodes, so its cost is set by how many of them hang together: a list of
+    identical items or nested ``[ ]`` is one cluster as long as the structure,
+    while many separate ``[ ex:q 1 ]`` are clusters of one.
+    """
+    triples = list(triples)
+    around: dict[str, list[str]] = {}
+    for triple in triples:
+        terms = (triple.subject, triple.predicate, triple.object)
+        blanks = {t.value for t in terms if isinstance(t, ox.BlankNode)}
+        for blank in blanks:
+            around.setdefault(blank, []).append(
+                " ".join(("_:a" if t.value == blank else "_:z") if isinstance(t, ox.BlankNode) else str(t) for t in terms)
+            )
+    count: dict[tuple[str, ...], int] = {}
+    signature = {blank: tuple(sorted(lines)) for blank, lines in around.items()}
+    for sig in signature.values():
+        count[sig] = count.get(sig, 0) + 1
+    alike = {blank for blank, sig in signature.items() if count[sig] > 1}
+    parent = {blank: blank for blank in alike}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for triple in triples:
+        s, o = triple.subject, triple.object
+        if isinstance(s, ox.BlankNode) and isinstance(o, ox.BlankNode) and s.value in alike and o.value in alike:
+            parent[root(s.value)] = root(o.value)
+    clusters: dict[str, list[ox.BlankNode]] = {}
+    for blank in alike:
+        clusters.setdefault(root(blank), []).append(ox.BlankNode(blank))
+    return sorted(clusters.values(), key=len, reverse=True)
+
+
+def check_canonicalization_budget(triples: Iterable[ox.Triple]) -> None:
+    """Raise :class:`TooManyLookAlikes` when RDFC-1.0 would exceed :data:`CANONICALIZATION_BUDGET`.
+
+    >>> chain = ox.parse(b"<http://e/a> <http://e/p> (" + b" 1" * 500 + b" ) .", format=ox.RdfFormat.TURTLE)
+    >>> try:
+    ...     check_canonicalization_budget(q.triple for q in chain)
+    ... except TooManyLookAlikes as exc:
+    ...     print(exc.size, exc.structure)
+    498 an RDF list of identical items
+    """
+    triples = list(triples)
+    clusters = look_alike_clusters(triples)
+    if sum(len(c) ** 3 for c in clusters) <= CANONICALIZATION_BUDGET:
+        return
+    largest = clusters[0]
+    members = {b.value for b in largest}
+    predicates = {t.predicate.value for t in triples if isinstance(t.subject, ox.BlankNode) and t.subject.value in members}
+    structure = "an RDF list of identical items" if RDF + "rest" in predicates else "nested [ ] with the same content"
+    raise TooManyLookAlikes(len(largest), largest[0], structure)
+
+
 def canonical_ntriples(ntriples: bytes) -> bytes:
     """Deduplicated, sorted N-Triples with blank nodes renamed by RDFC-1.0: byte-stable output.
 
     Works on lines, not Python term objects, so a million triples sort in
     seconds. Only the lines that mention a blank node are canonicalized (in our
-    graphs, the few RDF lists of the ontology), which keeps this cheap.
+    graphs, the few RDF lists of the ontology), which keeps this cheap. Blank
+    nodes RDFC-1.0 could only tell apart by minutes of work (or by exhausting
+    memory) raise :class:`TooManyLookAlikes` first; the loader reports such
+    files with their name and line, so this is the last line of defence.
     """
     lines = set(ntriples.splitlines())
     lines.discard(b"")
     blank = {line for line in lines if b"_:" in line}
     if blank:
         lines -= blank
-        dataset = ox.Dataset(ox.parse(b"\n".join(blank), format=ox.RdfFormat.N_TRIPLES))
+        triples = [q.triple for q in ox.parse(b"\n".join(blank), format=ox.RdfFormat.N_TRIPLES)]
+        check_canonicalization_budget(triples)
+        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         canonical = ox.serialize((q.triple for q in dataset), format=ox.RdfFormat.N_TRIPLES) or b""
         lines.update(line for line in canonical.splitlines() if line)
