@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, Literal
@@ -34,10 +35,10 @@ class StoreData:
     def objects(self, subject: OxTerm, predicate: ox.NamedNode) -> set[OxTerm]:
         if isinstance(subject, ox.Literal):
             return set()
-        return {q.object for g in self.graphs for q in self.store.quads_for_pattern(subject, predicate, None, g)}
+        return cast("set[OxTerm]", {q.object for g in self.graphs for q in self.store.quads_for_pattern(subject, predicate, None, g)})
 
     def subjects(self, predicate: ox.NamedNode, obj: OxTerm) -> set[OxTerm]:
-        return {q.subject for g in self.graphs for q in self.store.quads_for_pattern(None, predicate, obj, g)}
+        return cast("set[OxTerm]", {q.subject for g in self.graphs for q in self.store.quads_for_pattern(None, predicate, obj, g)})
 
     def forward(self, predicate: ox.NamedNode) -> dict[OxTerm, set[OxTerm]]:
         """Every subject of ``predicate`` with its objects (one scan, kept for the other shapes)."""
@@ -45,7 +46,7 @@ class StoreData:
             table: dict[OxTerm, set[OxTerm]] = defaultdict(set)
             for g in self.graphs:
                 for q in self.store.quads_for_pattern(None, predicate, None, g):
-                    table[q.subject].add(q.object)
+                    table[q.subject].add(q.object)  # type: ignore[index,arg-type]  # no RDF-star triples in the data
             self._forward[predicate] = table
         return self._forward[predicate]
 
@@ -73,9 +74,9 @@ class StoreData:
     def instances(self, cls: ox.NamedNode) -> set[OxTerm]:
         """SHACL instances: nodes typed with ``cls`` or one of its subclasses."""
         if cls not in self._instances:
-            self._instances[cls] = {
+            self._instances[cls] = cast("set[OxTerm]", {
                 q.subject for c in self.subclasses(cls) for g in self.graphs for q in self.store.quads_for_pattern(None, _RDF_TYPE, c, g)
-            }
+            })
         return self._instances[cls]
 
     def is_instance(self, node: OxTerm, cls: ox.NamedNode) -> bool:
@@ -90,7 +91,7 @@ class StoreData:
         """The rdflib form of a literal (its Python value, and whether it is ill-typed), cached."""
         known = self._literals.get(term)
         if known is None:
-            known = self._literals[term] = to_rdflib(term)
+            known = self._literals[term] = cast(Literal, to_rdflib(term))
         return known
 
     def predicates_of(self, subject: OxTerm) -> Iterable[ox.Quad]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 import pyoxigraph as ox
 import rdflib
@@ -98,7 +99,7 @@ def write_path(graph: rdflib.Graph, path: Path) -> rdflib.term.Node:
     return node
 
 
-_NONE: frozenset[OxTerm] = frozenset()
+_NONE = cast("set[OxTerm]", frozenset())  # shared by every node without values: never changed
 
 
 def path_values(data: StoreData, path: Path, nodes: Iterable[OxTerm]) -> dict[OxTerm, set[OxTerm]]:
@@ -108,14 +109,14 @@ def path_values(data: StoreData, path: Path, nodes: Iterable[OxTerm]) -> dict[Ox
         assert path.predicate is not None
         if len(nodes) > SCAN_THRESHOLD:
             table = data.forward(path.predicate)
-            return {n: table.get(n, _NONE) for n in nodes}  # type: ignore[misc]
+            return {n: table.get(n, _NONE) for n in nodes}
         return {n: data.objects(n, path.predicate) for n in nodes}
     if path.kind == "inverse":
         inner = path.parts[0].predicate
         assert inner is not None
         if len(nodes) > SCAN_THRESHOLD:
             table = data.backward(inner)
-            return {n: table.get(n, _NONE) for n in nodes}  # type: ignore[misc]
+            return {n: table.get(n, _NONE) for n in nodes}
         return {n: data.subjects(inner, n) for n in nodes}
     if path.kind == "sequence":
         current: dict[OxTerm, set[OxTerm]] = {n: {n} for n in nodes}

@@ -104,7 +104,7 @@ class ShapesGraph:
     def targeted(self) -> list[ShapeNode]:
         """Every shape with a target (explicit, or implicit by being a class)."""
         g = self.graph
-        found = set()
+        found: set[ShapeNode] = set()
         for predicate in (SH.targetNode, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf):
             found.update(g.subjects(predicate, None))
         for cls in (RDFS.Class, rdflib.OWL.Class):

@@ -10,7 +10,7 @@ from uugraph.shacl.results import SH
 def check_min_count(check: Check) -> None:
     for n in check.args:
         for f, vs in check.values.items():
-            if len(vs) < int(n):
+            if len(vs) < int(str(n)):
                 check.result("MinCount", f, None)
 
 
@@ -18,5 +18,5 @@ def check_min_count(check: Check) -> None:
 def check_max_count(check: Check) -> None:
     for n in check.args:
         for f, vs in check.values.items():
-            if len(vs) > int(n):
+            if len(vs) > int(str(n)):
                 check.result("MaxCount", f, None)

@@ -16,7 +16,7 @@ _COMPONENT = {SH.minInclusive: "MinInclusive", SH.minExclusive: "MinExclusive", 
 @evaluates(*_COMPONENT)
 def check_range(check: Check) -> None:
     for bound in check.args:
-        check.each_value(_COMPONENT[check.parameter], lambda v, b=bound: in_range(check.data, v, b, check.parameter))
+        check.each_value(_COMPONENT[check.parameter], lambda v: in_range(check.data, v, bound, check.parameter))  # noqa: B023 - each_value runs at once
 
 
 def in_range(data: StoreData, v: OxTerm, bound: rdflib.term.Node, parameter: URIRef) -> bool:

@@ -20,7 +20,7 @@ from uugraph.shacl.results import SH, OxTerm, ShapeNode
 def check_node(check: Check) -> None:
     for other in check.args:
         fine = check.validator.conforming(other, check.everything())
-        check.each_value("Node", lambda v, ok=fine: v in ok)
+        check.each_value("Node", lambda v: v in fine)  # noqa: B023 - each_value runs at once
 
 
 @evaluates(SH.qualifiedValueShape)
@@ -53,7 +53,7 @@ def check_qualified(check: Check) -> None:
 
 def _sibling_shapes(g: rdflib.Graph, node: ShapeNode) -> list[ShapeNode]:
     """The qualified shapes of the other property shapes of ``node``'s parents (SHACL 4.7.3)."""
-    found = []
+    found: list[ShapeNode] = []
     for parent in g.subjects(SH.property, node):
         for sibling in g.objects(parent, SH.property):
             if sibling != node:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 import pyoxigraph as ox
 import rdflib
@@ -113,7 +114,7 @@ def _run(store: ox.Store, graphs: list[ox.NamedNode], query: str, substitutions:
 
 def _binding(row: ox.QuerySolution, name: str) -> OxTerm | None:
     try:
-        return row[name]
+        return cast("OxTerm | None", row[name])
     except KeyError:
         return None
 
@@ -209,8 +210,8 @@ def check_component(check: Check, component: CustomComponent, parameters: dict[U
     if validator is None:
         return
     substitutions: dict[ox.Variable, OxTerm] = {ox.Variable("currentShape"): to_ox(shape.node)}
-    for path, value in parameters.items():
-        substitutions[ox.Variable(_local_name(path))] = to_ox(value)
+    for parameter, argument in parameters.items():
+        substitutions[ox.Variable(_local_name(parameter))] = to_ox(argument)
     messages = tuple(sorted(str(m) for m in g.objects(validator, SH.message))) or tuple(
         sorted(str(m) for m in g.objects(component.node, SH.message))
     ) or shape.messages
@@ -233,9 +234,10 @@ def check_component(check: Check, component: CustomComponent, parameters: dict[U
     query = _query_text(g, validator, str(select), path, [v for v in pre_bound if v != "value"])
     for f in check.values:
         for row in _run(store, graphs, query, {**substitutions, ox.Variable("this"): f}):  # type: ignore[union-attr]
-            value = _binding(row, "value")
+            found = _binding(row, "value")
             bound = {**bound_parameters, **_row(row, names), "this": f}
-            check.out.append(_custom_result(check, component.node, f, value if value is not None else (f if shape.path is None else None), tuple(fill(m, bound) for m in messages)))
+            value = found if found is not None else (f if shape.path is None else None)
+            check.out.append(_custom_result(check, component.node, f, value, tuple(fill(m, bound) for m in messages)))
 
 
 def _custom_result(check: Check, component: ShapeNode, focus: OxTerm, value: OxTerm | None, messages: tuple[str, ...]) -> RawResult:

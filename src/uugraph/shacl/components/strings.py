@@ -14,14 +14,16 @@ from uugraph.shacl.results import SH, OxTerm
 
 @evaluates(SH.minLength)
 def check_min_length(check: Check) -> None:
-    for n in check.args:
-        check.each_value("MinLength", lambda v, m=int(n): not isinstance(v, ox.BlankNode) and len(v.value) >= m)
+    for n in check.args:  # each_value runs at once, so the lambdas may read the loop's variables
+        low = int(str(n))
+        check.each_value("MinLength", lambda v: not isinstance(v, ox.BlankNode) and len(v.value) >= low)  # noqa: B023 - each_value runs at once
 
 
 @evaluates(SH.maxLength)
 def check_max_length(check: Check) -> None:
     for n in check.args:
-        check.each_value("MaxLength", lambda v, m=int(n): not isinstance(v, ox.BlankNode) and len(v.value) <= m)
+        high = int(str(n))
+        check.each_value("MaxLength", lambda v: not isinstance(v, ox.BlankNode) and len(v.value) <= high)  # noqa: B023 - each_value runs at once
 
 
 @evaluates(SH.pattern)
@@ -29,14 +31,14 @@ def check_pattern(check: Check) -> None:
     flags = check.graph.value(check.shape.node, SH.flags)
     for pattern in check.args:
         regex = re.compile(str(pattern), _regex_flags(flags))
-        check.each_value("Pattern", lambda v, r=regex: not isinstance(v, ox.BlankNode) and r.search(v.value) is not None)
+        check.each_value("Pattern", lambda v: not isinstance(v, ox.BlankNode) and regex.search(v.value) is not None)  # noqa: B023 - each_value runs at once
 
 
 @evaluates(SH.languageIn)
 def check_language_in(check: Check) -> None:
     for head in check.args:
         wanted = {str(x).lower() for x in Collection(check.graph, head)}
-        check.each_value("LanguageIn", lambda v, w=wanted: _language_in(v, w))
+        check.each_value("LanguageIn", lambda v: _language_in(v, wanted))  # noqa: B023 - each_value runs at once
 
 
 @evaluates(SH.uniqueLang)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+from collections.abc import Callable
 
 import pyoxigraph as ox
 import rdflib
@@ -18,7 +19,7 @@ from uugraph.shacl.results import SH, XSD, OxTerm
 _RDF_LANGSTRING = namespaces.RDF_LANGSTRING
 _XSD_STRING = str(XSD.string)
 
-_NODE_KINDS = {
+_NODE_KINDS: dict[rdflib.term.Node, Callable[[OxTerm], bool]] = {
     SH.IRI: lambda v: isinstance(v, ox.NamedNode),
     SH.BlankNode: lambda v: isinstance(v, ox.BlankNode),
     SH.Literal: lambda v: isinstance(v, ox.Literal),
@@ -35,7 +36,7 @@ def check_class(check: Check) -> None:
         target = ox.NamedNode(str(cls))
         if sum(len(vs) for vs in check.values.values()) > SCAN_THRESHOLD:
             data.instances(target)  # one scan of the class instead of a lookup per value
-        check.each_value("Class", lambda v, t=target: data.is_instance(v, t))
+        check.each_value("Class", lambda v: data.is_instance(v, target))  # noqa: B023 - each_value runs at once
 
 
 @evaluates(SH.datatype)
@@ -55,7 +56,11 @@ def check_datatype(check: Check) -> None:
 @evaluates(SH.nodeKind)
 def check_node_kind(check: Check) -> None:
     for kind in check.args:
-        check.each_value("NodeKind", _NODE_KINDS.get(kind, lambda v: False))  # type: ignore[call-overload]
+        check.each_value("NodeKind", _NODE_KINDS.get(kind, _never))
+
+
+def _never(v: OxTerm) -> bool:
+    return False
 
 
 def has_datatype_of(data: StoreData, v: OxTerm, datatype: rdflib.term.Node) -> bool:
@@ -76,7 +81,7 @@ def has_datatype_of(data: StoreData, v: OxTerm, datatype: rdflib.term.Node) -> b
     return _python_value_matches(lit, str(datatype))
 
 
-_PYTHON_KINDS = {
+_PYTHON_KINDS: dict[str, type | tuple[type, ...]] = {
     str(XSD.string): (str, bytes),
     str(XSD.integer): int,
     str(XSD.float): float,
