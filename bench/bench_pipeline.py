@@ -104,10 +104,7 @@ def machine(load: tuple[float, float, float] | None = None) -> str:
                 break
     except OSError:
         pass
-    line = (
-        f"{date.today().isoformat()}; nproc {os.cpu_count()}; CPU {cpu}; RAM {ram}; "
-        f"Python {platform.python_version()} ({platform.system()} {platform.release()})"
-    )
+    line = f"{date.today().isoformat()}; nproc {os.cpu_count()}; CPU {cpu}; RAM {ram}; Python {platform.python_version()} ({platform.system()} {platform.release()})"
     if load is not None:
         line += f"; load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     return line

@@ -58,8 +58,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="uugraph-bench-publish-"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(work / "store"), "--bind", f"127.0.0.1:{port}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen([str(OXIGRAPH), "serve", "--location", str(work / "store"), "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 20
         while True:

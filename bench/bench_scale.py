@@ -99,7 +99,6 @@ def child_env() -> dict[str, str]:
     return env
 
 
-
 def _children_map() -> dict[int, list[int]]:
     """Parent pid -> child pids, for every process in /proc."""
     children: dict[int, list[int]] = {}
@@ -192,7 +191,12 @@ def run(argv: list[str], *, cap: float | None = None, mem_cap: int | None = None
     env = child_env()
     start = time.perf_counter()
     child = subprocess.Popen(
-        argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        argv,
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         start_new_session=True,
     )
     state = {"start": None, "end": None}
@@ -406,8 +410,12 @@ def lookups_child(data: Path, count: int, seed: int) -> int:
             found.append(n)
         cuts = statistics.quantiles(times, n=100, method="inclusive")
         out["lookups"][name] = {
-            "count": len(times), "p50_ms": statistics.median(times), "p99_ms": cuts[98], "max_ms": max(times),
-            "min_results": min(found), "mean_results": statistics.fmean(found),
+            "count": len(times),
+            "p50_ms": statistics.median(times),
+            "p99_ms": cuts[98],
+            "max_ms": max(times),
+            "min_results": min(found),
+            "mean_results": statistics.fmean(found),
         }
     queries = {}
     for path in sorted((ROOT / "queries").glob("*.rq")):
@@ -487,8 +495,7 @@ def commit(snapshot: str | None) -> str:
         return f"{snapshot} (a clean `git archive` snapshot of it, in a temporary folder)"
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "ontology", "shapes", "queries", "data"],
-                               cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "ontology", "shapes", "queries", "data"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
         return head + (" (with uncommitted changes in src/ or the project files)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "?"
@@ -536,7 +543,7 @@ def naive_cell(step: NaiveStep, cap: float) -> tuple[str, float | None, bool]:
     if step.seconds is not None:
         return (s(step.seconds) + (f" {step.note}" if step.note else "")), step.seconds, False
     if step.note.startswith("over cap"):
-        return f"over cap (> {cap:g} s){step.note[len('over cap'):]}", cap, True
+        return f"over cap (> {cap:g} s){step.note[len('over cap') :]}", cap, True
     return step.note or "—", None, False
 
 
@@ -561,8 +568,7 @@ def size_table(r: SizeResult) -> str:
         ("SHACL (ours: check shapes + validate, store engine; naive: pySHACL)", ("check shapes", "validate"), ("shacl",)),
         ("Turtle (ours: write Turtle; naive: rdflib serialize)", ("write Turtle",), ("turtle",)),
         ("JSON-LD (ours: write JSON-LD; naive: rdflib serialize)", ("write JSON-LD",), ("jsonld",)),
-        ("export, all files (ours: serialise + N-Triples + Turtle + JSON-LD; naive: Turtle + JSON-LD)",
-         ("serialise", "write N-Triples", "write Turtle", "write JSON-LD"), ("turtle", "jsonld")),
+        ("export, all files (ours: serialise + N-Triples + Turtle + JSON-LD; naive: Turtle + JSON-LD)", ("serialise", "write N-Triples", "write Turtle", "write JSON-LD"), ("turtle", "jsonld")),
     ]
     lines = [
         "| step | ours wall s | ours peak MB | naive wall s | naive peak MB | ratio (naive/ours) |",
@@ -680,12 +686,14 @@ def query_table(results: list[SizeResult]) -> str:
 def real_table(runs: list[Run]) -> str:
     walls = [r.wall for r in runs]
     med = statistics.median(walls)
-    return "\n".join([
-        f"| command ({len(runs)} runs, 1 warm-up) | min s | median s | max s | peak MB | target | met |",
-        "|---|---:|---:|---:|---:|---|---|",
-        f"| `python -m uugraph validate` (real data) | {min(walls):.2f} | {med:.2f} | {max(walls):.2f} "
-        f"| {mb(max(r.peak for r in runs))} | median < {TARGET_REAL_VALIDATE:g} s | {'yes' if med < TARGET_REAL_VALIDATE else '**no**'} |",
-    ])
+    return "\n".join(
+        [
+            f"| command ({len(runs)} runs, 1 warm-up) | min s | median s | max s | peak MB | target | met |",
+            "|---|---:|---:|---:|---:|---|---|",
+            f"| `python -m uugraph validate` (real data) | {min(walls):.2f} | {med:.2f} | {max(walls):.2f} "
+            f"| {mb(max(r.peak for r in runs))} | median < {TARGET_REAL_VALIDATE:g} s | {'yes' if med < TARGET_REAL_VALIDATE else '**no**'} |",
+        ]
+    )
 
 
 def targets_table(results: list[SizeResult], real: list[Run] | None) -> str:
@@ -735,8 +743,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="also write the raw measurements as JSON")
     parser.add_argument("--skip-naive", action="store_true", help="only our pipeline and the lookups")
     parser.add_argument("--root", metavar="DIR", help="the project checkout to measure (default: the one holding this script)")
-    parser.add_argument("--snapshot", nargs="?", const="HEAD", metavar="REV",
-                        help="measure a clean `git archive` of REV (default HEAD) instead of the working tree")
+    parser.add_argument("--snapshot", nargs="?", const="HEAD", metavar="REV", help="measure a clean `git archive` of REV (default HEAD) instead of the working tree")
     parser.add_argument("--pss", action="store_true", help="sum PSS instead of RSS over the process tree (shared pages counted once)")
     parser.add_argument("--lookups-child", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("--lookups", type=int, default=200, help="lookups of each kind (default: 200)")
@@ -760,8 +767,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.snapshot:
             snapshot = take_snapshot(tmp_path / "checkout", args.snapshot)
             ROOT = tmp_path / "checkout"
-        where = subprocess.run([py, "-c", "import uugraph, uugraph.config as c; print(uugraph.__file__); print(c.base_iri())"],
-                               cwd=ROOT, env=child_env(), capture_output=True, text=True, check=True).stdout.split()
+        where = subprocess.run(
+            [py, "-c", "import uugraph, uugraph.config as c; print(uugraph.__file__); print(c.base_iri())"], cwd=ROOT, env=child_env(), capture_output=True, text=True, check=True
+        ).stdout.split()
         imported, base = where[0], where[1]
         log(f"measuring {ROOT} (uugraph imported from {imported}; base IRI {base})")
         if not Path(imported).resolve().is_relative_to(ROOT):
@@ -769,8 +777,9 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             data = tmp_path / f"synth-{size}"
             log(f"synth --triples {size}")
-            made = subprocess.run([py, "-m", "uugraph", "synth", "--triples", str(size), "--out", str(data), "--format", "json", "--quiet"],
-                                  cwd=ROOT, env=child_env(), capture_output=True, text=True, check=True)
+            made = subprocess.run(
+                [py, "-m", "uugraph", "synth", "--triples", str(size), "--out", str(data), "--format", "json", "--quiet"], cwd=ROOT, env=child_env(), capture_output=True, text=True, check=True
+            )
             synth_info = json.loads(made.stdout)
             ours = run_ours(py, data, tmp_path / f"dist-{size}", cap=max(args.cap, 600))
             lookups, lookups_run = run_lookups(py, data, cap=max(args.cap, 600))
@@ -794,15 +803,14 @@ def main(argv: list[str] | None = None) -> int:
     out.append(f"Load average at end: {end_load[0]:.2f} {end_load[1]:.2f} {end_load[2]:.2f}; whole run {(time.time() - started) / 60:.0f} min")
     out.append(f"Versions: {versions()}")
     out.append(f"Commit: {commit(snapshot)}")
-    out.append(f"Naive cap: {args.cap:g} s per step (timed region); memory guard {args.mem_cap:,.0f} MB. MB = 10^6 bytes. "
-               f"Peak memory: the largest sum of {MEMORY.upper()} over the process tree, sampled every {SAMPLE_EVERY * 1000:.0f} ms.")
+    out.append(
+        f"Naive cap: {args.cap:g} s per step (timed region); memory guard {args.mem_cap:,.0f} MB. MB = 10^6 bytes. "
+        f"Peak memory: the largest sum of {MEMORY.upper()} over the process tree, sampled every {SAMPLE_EVERY * 1000:.0f} ms."
+    )
     for r in results:
         out.append("")
         info = r.synth
-        out.append(
-            f"## {r.size:,} triples (synth: {info['triples']:,} asserted triples, {info['universities']:,} universities, "
-            f"{info['networks']:,} networks, {info['memberships']:,} memberships)"
-        )
+        out.append(f"## {r.size:,} triples (synth: {info['triples']:,} asserted triples, {info['universities']:,} universities, {info['networks']:,} networks, {info['memberships']:,} memberships)")
         out.append("")
         out.append(size_table(r))
         out.append("")
@@ -844,8 +852,7 @@ def main(argv: list[str] | None = None) -> int:
                         "build_with_site": None if r.ours.site is None else {"wall": r.ours.site.wall, "peak": r.ours.site.peak, "steps": steps_of(r.ours.site)},
                     },
                     "naive": [
-                        {"step": n.name, "seconds": n.seconds, "note": n.note, "details": n.details,
-                         "process_wall": n.run.wall if n.run else None, "peak": n.run.peak if n.run else None}
+                        {"step": n.name, "seconds": n.seconds, "note": n.note, "details": n.details, "process_wall": n.run.wall if n.run else None, "peak": n.run.peak if n.run else None}
                         for n in r.naive
                     ],
                     "lookups": r.lookups,

@@ -90,10 +90,7 @@ def build_requests(dist: Path) -> list[Request]:
     queries = []
     for rq in sorted((ROOT / "queries").glob("*.rq")):
         body = rq.read_bytes()
-        head = (
-            "POST /sparql HTTP/1.1\r\nHost: bench\r\nContent-Type: application/sparql-query\r\n"
-            f"Accept: application/sparql-results+json\r\nContent-Length: {len(body)}\r\n\r\n"
-        ).encode()
+        head = (f"POST /sparql HTTP/1.1\r\nHost: bench\r\nContent-Type: application/sparql-query\r\nAccept: application/sparql-results+json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
         queries.append(Request("query", head + body))
     # As many query requests as page requests in the mix: both kinds are measured on equal terms.
     repeat = max(1, len(requests) // max(1, len(queries)))
@@ -231,10 +228,7 @@ def main() -> int:
 
     total = sum(len(v) for v in stats.latencies.values())
     errors = sum(stats.errors.values())
-    print(
-        f"Machine: nproc {os.cpu_count()}; Python {platform.python_version()} ({platform.system()} {platform.release()}); "
-        f"load average at start {' '.join(f'{x:.2f}' for x in load_before)}"
-    )
+    print(f"Machine: nproc {os.cpu_count()}; Python {platform.python_version()} ({platform.system()} {platform.release()}); load average at start {' '.join(f'{x:.2f}' for x in load_before)}")
     print(f"server: {' '.join(command[2:])}")
     print(f"{clients} clients for {elapsed:.1f} s on loopback: {total} responses, {total / elapsed:.0f} req/s, {errors} errors")
     print(f"statuses: {dict(sorted(stats.statuses.items()))}")

@@ -145,7 +145,6 @@ CASES = [
 ]
 
 
-
 def _marks(case: Case, *, position: bool = False) -> list[pytest.MarkDecorator]:
     return []
 

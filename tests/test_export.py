@@ -95,8 +95,7 @@ def test_failed_build_leaves_previous_dist_untouched(project_copy: Path, tmp_pat
     before = {str(p): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     # A membership with two members: a SHACL violation, so nothing may be published.
     (project_copy / "data" / "broken.ttl").write_text(
-        "@prefix org: <http://www.w3.org/ns/org#> .\n"
-        "<id/membership/leru/utrecht-university> org:member <id/org/leru> .\n",
+        "@prefix org: <http://www.w3.org/ns/org#> .\n<id/membership/leru/utrecht-university> org:member <id/org/leru> .\n",
         encoding="utf-8",
     )
     with pytest.raises(NonConforming):
@@ -114,9 +113,7 @@ def test_base_iri_is_configurable(project_copy: Path, tmp_path: Path, monkeypatc
     assert "w3id.org/uugraph" not in text
 
 
-def test_the_parallel_writers_of_a_large_graph_write_the_same_bytes(
-    layout: Layout, built_dist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_parallel_writers_of_a_large_graph_write_the_same_bytes(layout: Layout, built_dist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Above the threshold, a forked writer (and its JSON-LD child) overlap SHACL: same files, byte for byte."""
     import uugraph.build
 
@@ -129,9 +126,7 @@ def test_the_parallel_writers_of_a_large_graph_write_the_same_bytes(
         assert (built_dist / name).read_bytes() == (parallel / name).read_bytes(), name
 
 
-def test_a_violation_stops_the_parallel_writers_and_publishes_nothing(
-    project_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_violation_stops_the_parallel_writers_and_publishes_nothing(project_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The writer is killed on a violation, and its JSON-LD child dies with it (it would sleep a minute)."""
     import os
     import time
@@ -156,8 +151,7 @@ def test_a_violation_stops_the_parallel_writers_and_publishes_nothing(
     monkeypatch.setattr(uugraph.build, "validate_graph", validate_once_the_child_runs)
     out = tmp_path / "dist"
     (project_copy / "data" / "broken.ttl").write_text(
-        "@prefix org: <http://www.w3.org/ns/org#> .\n"
-        "<id/membership/leru/utrecht-university> org:member <id/org/leru> .\n",
+        "@prefix org: <http://www.w3.org/ns/org#> .\n<id/membership/leru/utrecht-university> org:member <id/org/leru> .\n",
         encoding="utf-8",
     )
     started = time.monotonic()
@@ -188,9 +182,7 @@ def test_the_context_read_from_lines_is_the_context_read_from_terms(built_dist: 
     from uugraph.rdf.terms import parse_ntriples
 
     ntriples = (built_dist / "graph.nt").read_bytes() + (
-        b'<urn:x:a> <urn:x:p> "say \\"hi\\"@en"@en-GB .\n'
-        b'<urn:x:a> <urn:x:q> "5"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
-        b"<urn:x:a> <urn:x:r> _:b0 .\n"
+        b'<urn:x:a> <urn:x:p> "say \\"hi\\"@en"@en-GB .\n<urn:x:a> <urn:x:q> "5"^^<http://www.w3.org/2001/XMLSchema#integer> .\n<urn:x:a> <urn:x:r> _:b0 .\n'
     )
     from_terms, from_lines = Compactor(parse_ntriples(ntriples)), Compactor.from_ntriples(ntriples)
     assert from_lines.context() == from_terms.context()

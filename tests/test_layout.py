@@ -76,14 +76,14 @@ def test_imports_run_one_way(module: str, path: Path) -> None:
     own = _layer(module)
     for target, names, line in _imports(path, module):
         # "from uugraph.outputs import site" imports the module uugraph.outputs.site
-        targets = [f"{target}.{n}" if (SRC / Path(*f"{target}.{n}".split("."))).with_suffix(".py").exists()
-                   or (SRC / Path(*f"{target}.{n}".split("."))).is_dir() else target for n in names] or [target]
+        targets = [f"{target}.{n}" if (SRC / Path(*f"{target}.{n}".split("."))).with_suffix(".py").exists() or (SRC / Path(*f"{target}.{n}".split("."))).is_dir() else target for n in names] or [
+            target
+        ]
         for imported in targets:
             rank = _layer(imported)
             pair = frozenset({LAYERS[own][0], LAYERS[rank][0]})
             assert rank <= own and (pair not in SIBLINGS or own == rank), (
-                f"{path.relative_to(SRC.parent)}:{line}: {module} ({LAYERS[own][0]}) imports {imported} ({LAYERS[rank][0]}), "
-                "a layer above it or beside it"
+                f"{path.relative_to(SRC.parent)}:{line}: {module} ({LAYERS[own][0]}) imports {imported} ({LAYERS[rank][0]}), a layer above it or beside it"
             )
 
 

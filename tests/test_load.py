@@ -13,9 +13,7 @@ from uugraph.pipeline.load import find_service, load
 
 def test_literal_the_store_would_rewrite_is_refused_with_its_line(project_copy: Path) -> None:
     (project_copy / "data" / "count.ttl").write_text(
-        "@prefix schema: <https://schema.org/> .\n"
-        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
-        '<id/figure/leru/member-universities/2030> schema:value "24"^^xsd:nonNegativeInteger .\n',
+        '@prefix schema: <https://schema.org/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n<id/figure/leru/member-universities/2030> schema:value "24"^^xsd:nonNegativeInteger .\n',
         encoding="utf-8",
     )
     with pytest.raises(InputError) as caught:
@@ -40,7 +38,7 @@ def test_owl_imports_is_not_followed(project_copy: Path) -> None:
         encoding="utf-8",
     )
     loaded = load(Layout(root=project_copy), with_queries=False)
-    assert loaded.file_of('https://w3id.org/uugraph/def/') == project_copy / 'ontology' / 'uugraph.ttl'
+    assert loaded.file_of("https://w3id.org/uugraph/def/") == project_copy / "ontology" / "uugraph.ttl"
 
 
 @pytest.mark.parametrize(

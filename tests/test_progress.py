@@ -44,9 +44,7 @@ def test_a_quick_step_leaves_nothing(capsys: pytest.CaptureFixture[str]) -> None
     assert capsys.readouterr().err == ""
 
 
-def test_on_a_terminal_a_final_line_first_clears_whatever_bar_is_there(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_on_a_terminal_a_final_line_first_clears_whatever_bar_is_there(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """A forked writer prints its lines while the parent draws its bar: each line starts on a cleared line."""
     import sys
 

@@ -79,10 +79,7 @@ def test_publishing_twice_changes_nothing(server: OxigraphServer, real_dist: Pat
 
 
 def test_publishing_never_touches_other_graphs(server: OxigraphServer, real_dist: Path) -> None:
-    server.update(
-        "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> . "
-        "GRAPH <http://example.org/other> { <http://example.org/x> <http://example.org/y> 'z' } }"
-    )
+    server.update("INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> . GRAPH <http://example.org/other> { <http://example.org/x> <http://example.org/y> 'z' } }")
     publish(real_dist, server.endpoints, chunk_triples=1000)
     rows = Client(retries=0).select(server.endpoints.query, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     assert rows[0]["n"]["value"] == "1"  # the default graph holds only its own triple
@@ -112,9 +109,7 @@ def test_server_killed_mid_publish_leaves_the_previous_graph_intact(server: Oxig
     server.start()  # same store folder
     assert server.count(dataset_iri()) == before.triples
     record = record_graph(dataset_iri())
-    rows = Client(retries=0).select(
-        server.endpoints.query, f"SELECT ?sum WHERE {{ GRAPH <{record}> {{ ?g ?p ?sum }} FILTER(STRSTARTS(STR(?sum), 'sha256:')) }}"
-    )
+    rows = Client(retries=0).select(server.endpoints.query, f"SELECT ?sum WHERE {{ GRAPH <{record}> {{ ?g ?p ?sum }} FILTER(STRSTARTS(STR(?sum), 'sha256:')) }}")
     assert rows[0]["sum"]["value"] == before.checksum
     # And the next publish completes and replaces it.
     after = publish(synthetic_dist, server.endpoints, chunk_triples=5000)
@@ -185,7 +180,10 @@ def test_wrong_credentials_are_refused_with_their_own_exit_code(auth_proxy: str,
     env = dict(os.environ)
     done = subprocess.run(
         [sys.executable, "-m", "uugraph", "publish", "--dist", str(real_dist), "--preset", "oxigraph", auth_proxy],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 4, done.stderr
     assert "wrong" not in done.stderr + done.stdout  # the secret is never printed

@@ -44,8 +44,7 @@ def test_membership_node_gives_direct_links_both_ways(prepared) -> None:
 def test_a_domain_axiom_is_reported_not_silently_ignored(project_copy: Path) -> None:
     ontology = project_copy / "ontology" / "uugraph.ttl"
     ontology.write_text(
-        ontology.read_text(encoding="utf-8")
-        + "\nuuo:focus <http://www.w3.org/2000/01/rdf-schema#domain> uuo:Network .\n",
+        ontology.read_text(encoding="utf-8") + "\nuuo:focus <http://www.w3.org/2000/01/rdf-schema#domain> uuo:Network .\n",
         encoding="utf-8",
     )
     ruleset = compile_rules(prepare(Layout(root=project_copy), with_queries=False))

@@ -85,7 +85,7 @@ def test_a_row_without_a_policy_entry_stops_the_import(data_copy: Path, referenc
     policy = data_copy / POLICY_FILE
     text = policy.read_text(encoding="utf-8")
     start = text.index("[organisations.eaie]")
-    policy.write_text(text[:start] + text[text.index("\n\n", start) + 2:], encoding="utf-8")
+    policy.write_text(text[:start] + text[text.index("\n\n", start) + 2 :], encoding="utf-8")
     with pytest.raises(InputError) as caught:
         import_reference(reference_copy, data_copy)
     assert "'eaie'" in caught.value.cause and "policy.toml" in caught.value.cause
@@ -103,7 +103,7 @@ def test_a_stale_membership_entry_stops_the_import(data_copy: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (("publish = [\"website\", \"founded\", \"seat\", \"country\", \"ror\", \"wikidata\"]", "publish = [\"website\", \"homepage\"]"), "unknown field(s) homepage"),
+        (('publish = ["website", "founded", "seat", "country", "ror", "wikidata"]', 'publish = ["website", "homepage"]'), "unknown field(s) homepage"),
         (('confidence = "confirmed"', 'confidence = "likely"'), "'confidence' must be one of"),
         (('joined = "2017-01-01"', 'joined = "January 2017"'), "'joined' must be"),
         (("checked-on =", "checked_on ="), "unknown key(s) checked_on"),

@@ -13,8 +13,22 @@ from uugraph.config import Layout, version
 from uugraph.outputs.release import defined_iris, missing_iris
 
 NETWORKS = [
-    "LERU", "Coimbra Group", "IAU", "EUA", "Utrecht Network", "Science|Business", "CASE", "EARMA",
-    "EUCEN", "NETL", "EUPRIO", "ERRIN", "PIE", "IUC", "EAIE", "CHARM-EU",
+    "LERU",
+    "Coimbra Group",
+    "IAU",
+    "EUA",
+    "Utrecht Network",
+    "Science|Business",
+    "CASE",
+    "EARMA",
+    "EUCEN",
+    "NETL",
+    "EUPRIO",
+    "ERRIN",
+    "PIE",
+    "IUC",
+    "EAIE",
+    "CHARM-EU",
 ]
 
 

@@ -51,8 +51,13 @@ def forbidden_forms(password: str = PASSWORD, token: str = TOKEN) -> list[str]:
     """Every way a credential could leak into text."""
     pair = f"{USER}:{password}".encode()
     return [
-        password, token, base64.b64encode(pair).decode(), base64.b64encode(pair).decode().rstrip("="),
-        urllib.parse.quote(password, safe=""), urllib.parse.quote_plus(password), json.dumps(password)[1:-1],
+        password,
+        token,
+        base64.b64encode(pair).decode(),
+        base64.b64encode(pair).decode().rstrip("="),
+        urllib.parse.quote(password, safe=""),
+        urllib.parse.quote_plus(password),
+        json.dumps(password)[1:-1],
     ]
 
 
@@ -212,9 +217,7 @@ def dist(tmp_path: Path) -> Path:
     """A build folder as publish reads it: only graph.nt matters."""
     out = tmp_path / "dist"
     out.mkdir()
-    (out / "graph.nt").write_text(
-        "".join(f"<http://example.org/s{i}> <http://www.w3.org/2000/01/rdf-schema#label> \"item {i}\" .\n" for i in range(30)), encoding="utf-8"
-    )
+    (out / "graph.nt").write_text("".join(f'<http://example.org/s{i}> <http://www.w3.org/2000/01/rdf-schema#label> "item {i}" .\n' for i in range(30)), encoding="utf-8")
     return out
 
 

@@ -116,7 +116,10 @@ def _cli(path: Path, fmt: str) -> bytes:
     env.pop("UUGRAPH_BASE_IRI", None)
     done = subprocess.run(
         [sys.executable, "-m", "uugraph", "query", str(path), "--format", fmt, "--quiet"],
-        cwd=ROOT, env=env, capture_output=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     return done.stdout

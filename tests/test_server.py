@@ -110,9 +110,25 @@ def server(served_dist: Path) -> Iterator[dict[str, object]]:
     env = dict(os.environ)
     env.pop("UUGRAPH_BASE_IRI", None)
     command = [
-        sys.executable, "-m", "uugraph", "serve", "--quiet",
-        "--host", "127.0.0.1", "--port", str(port), "--dist", str(served_dist),
-        "--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS), "--workers", "2", "--query-memory-mb", str(QUERY_MEMORY_MB),
+        sys.executable,
+        "-m",
+        "uugraph",
+        "serve",
+        "--quiet",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--dist",
+        str(served_dist),
+        "--timeout",
+        str(TIMEOUT),
+        "--max-rows",
+        str(MAX_ROWS),
+        "--workers",
+        "2",
+        "--query-memory-mb",
+        str(QUERY_MEMORY_MB),
     ]
     log = served_dist.parent / "server.log"
     with log.open("wb") as out:
@@ -252,10 +268,7 @@ def _expected_triples(built_dist: Path, document: str) -> rdflib.Graph:
     """The triples of graph.nt whose subject is the document's thing or one of its fragments."""
     thing = base_iri() + "id/" + document[len("doc/") :]
     graph = rdflib.Graph()
-    lines = [
-        line for line in (built_dist / "graph.nt").read_text(encoding="utf-8").splitlines()
-        if line.startswith(f"<{thing}>") or line.startswith(f"<{thing}#")
-    ]
+    lines = [line for line in (built_dist / "graph.nt").read_text(encoding="utf-8").splitlines() if line.startswith(f"<{thing}>") or line.startswith(f"<{thing}#")]
     graph.parse(data="\n".join(lines), format="nt")
     return graph
 
@@ -645,7 +658,8 @@ def test_cors(client: httpx.Client) -> None:
     assert r.headers["access-control-allow-origin"] == "*"
     assert "X-Result-Truncated" in r.headers["access-control-expose-headers"]
     preflight = client.request(
-        "OPTIONS", "/sparql",
+        "OPTIONS",
+        "/sparql",
         headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
     )
     assert preflight.status_code == 204

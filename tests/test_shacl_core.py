@@ -93,26 +93,47 @@ def test_the_fixture_exercises_every_component(both) -> None:
     ours, _ = both
     found = {row[1].rsplit("#", 1)[-1] for row in ours}
     expected = {
-        "ClassConstraintComponent", "DatatypeConstraintComponent", "NodeKindConstraintComponent",
-        "MinCountConstraintComponent", "MaxCountConstraintComponent", "MinInclusiveConstraintComponent",
-        "MaxExclusiveConstraintComponent", "MinExclusiveConstraintComponent", "MaxInclusiveConstraintComponent",
-        "MinLengthConstraintComponent", "MaxLengthConstraintComponent", "PatternConstraintComponent",
-        "LanguageInConstraintComponent", "UniqueLangConstraintComponent", "InConstraintComponent",
-        "LessThanConstraintComponent", "LessThanOrEqualsConstraintComponent", "EqualsConstraintComponent",
-        "DisjointConstraintComponent", "OrConstraintComponent", "NodeConstraintComponent",
-        "NotConstraintComponent", "AndConstraintComponent", "XoneConstraintComponent",
-        "ClosedConstraintComponent", "HasValueConstraintComponent", "SPARQLConstraintComponent",
+        "ClassConstraintComponent",
+        "DatatypeConstraintComponent",
+        "NodeKindConstraintComponent",
+        "MinCountConstraintComponent",
+        "MaxCountConstraintComponent",
+        "MinInclusiveConstraintComponent",
+        "MaxExclusiveConstraintComponent",
+        "MinExclusiveConstraintComponent",
+        "MaxInclusiveConstraintComponent",
+        "MinLengthConstraintComponent",
+        "MaxLengthConstraintComponent",
+        "PatternConstraintComponent",
+        "LanguageInConstraintComponent",
+        "UniqueLangConstraintComponent",
+        "InConstraintComponent",
+        "LessThanConstraintComponent",
+        "LessThanOrEqualsConstraintComponent",
+        "EqualsConstraintComponent",
+        "DisjointConstraintComponent",
+        "OrConstraintComponent",
+        "NodeConstraintComponent",
+        "NotConstraintComponent",
+        "AndConstraintComponent",
+        "XoneConstraintComponent",
+        "ClosedConstraintComponent",
+        "HasValueConstraintComponent",
+        "SPARQLConstraintComponent",
     }
     assert expected <= found, expected - found
 
 
 def test_a_report_with_only_warnings_does_not_conform() -> None:
     """SHACL 3.6.1: any result makes sh:conforms false; the validate verb alone decides that warnings pass."""
-    shapes = rdflib.Graph().parse(data="""
+    shapes = rdflib.Graph().parse(
+        data="""
         @prefix sh: <http://www.w3.org/ns/shacl#> .
         @prefix ex: <http://example.org/> .
         ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:severity sh:Warning ; sh:nodeKind sh:Literal .
-    """, format="turtle")
+    """,
+        format="turtle",
+    )
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"), ox.Literal("b"), GRAPH))
     results = shacl.validate(store, [GRAPH], shapes)

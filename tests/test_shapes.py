@@ -260,9 +260,7 @@ def test_invalid_example_breaks_its_shape(invalid_batch, example: Path) -> None:
     file = f"data/{example.name}"
     mine = [r for r in report.violations if r.file == file]
     assert mine, f"{example.name} breaks no rule at all"
-    assert any(names_shape(r, shape) for r in mine), f"{example.name} does not break {shape}:\n" + "\n".join(
-        f"{r.line()}  ({r.shape})" for r in mine
-    )
+    assert any(names_shape(r, shape) for r in mine), f"{example.name} does not break {shape}:\n" + "\n".join(f"{r.line()}  ({r.shape})" for r in mine)
     others = sorted({r.shape for r in mine if not names_shape(r, shape)})
     assert not others, f"{example.name} breaks other shapes too: {others}"
     # the CLI reports it as a violation, in the same file

@@ -417,10 +417,7 @@ def chromium() -> str:
     if os.environ.get("UUGRAPH_SKIP_BROWSER") == "1":
         pytest.skip("UUGRAPH_SKIP_BROWSER=1: the headless browser test is switched off")
     if not Path(CHROMIUM).is_file():
-        pytest.fail(
-            f"{CHROMIUM} is missing: install it (`apt-get install -y chromium`, as `make test` does) "
-            "or set UUGRAPH_SKIP_BROWSER=1 to skip the browser test"
-        )
+        pytest.fail(f"{CHROMIUM} is missing: install it (`apt-get install -y chromium`, as `make test` does) or set UUGRAPH_SKIP_BROWSER=1 to skip the browser test")
     return CHROMIUM
 
 
@@ -453,9 +450,17 @@ def served(site: Path) -> str:
 
 def _chromium(binary: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [
-        binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={profile}", *args,
+        binary,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        *args,
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=90, env={**os.environ, "HOME": str(profile)})
 
@@ -485,7 +490,11 @@ def test_browser_shows_the_uu_page(chromium: str, served: str, tmp_path: Path) -
 def test_browser_screenshot(chromium: str, served: str, tmp_path: Path) -> None:
     shot = tmp_path / "uu.png"
     result = _chromium(
-        chromium, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1280,2000", "--hide-scrollbars",
+        chromium,
+        tmp_path / "profile",
+        f"--screenshot={shot}",
+        "--window-size=1280,2000",
+        "--hide-scrollbars",
         served + "doc/org/utrecht-university.html",
     )
     assert result.returncode == 0, result.stderr[-2000:]

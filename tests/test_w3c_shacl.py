@@ -52,7 +52,7 @@ STORE_REFUSES: dict[str, str] = {
 # Entries pySHACL (the reference) fails; each must keep failing (strict xfail), so the list stays true.
 PYSHACL_FAILS: dict[str, str] = {
     # pySHACL takes "1"^^xsd:boolean by its value (true) and switches sh:uniqueLang on; SHACL asks for true itself
-    "core/property/uniqueLang-002": "uniqueLang switched on by \"1\"^^xsd:boolean",
+    "core/property/uniqueLang-002": 'uniqueLang switched on by "1"^^xsd:boolean',
     # pySHACL pre-binds by initial bindings and accepts what SHACL 5.3.1 forbids, instead of refusing it
     "sparql/pre-binding/pre-binding-006": "a sub-query with SELECT * is not refused",
     "sparql/pre-binding/unsupported-sparql-001": "MINUS is not refused",
@@ -147,13 +147,15 @@ def _entries() -> list[Entry]:
                     continue
                 action = g.value(node, MF.action)
                 name = manifest.relative_to(SUITE).parent / str(node).rsplit("/", 1)[-1]
-                found.append(Entry(
-                    id=name.as_posix(),
-                    manifest=manifest,
-                    node=node,
-                    data=_local(g.value(action, SHT.dataGraph)),
-                    shapes=_local(g.value(action, SHT.shapesGraph)),
-                ))
+                found.append(
+                    Entry(
+                        id=name.as_posix(),
+                        manifest=manifest,
+                        node=node,
+                        data=_local(g.value(action, SHT.dataGraph)),
+                        shapes=_local(g.value(action, SHT.shapesGraph)),
+                    )
+                )
     return found
 
 

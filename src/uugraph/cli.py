@@ -61,10 +61,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         for result in report.results:
             print(result.line())
-        summary = (
-            f"{'conforms' if report.conforms else 'does not conform'}: "
-            f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s), {report.triples} triples checked"
-        )
+        summary = f"{'conforms' if report.conforms else 'does not conform'}: {len(report.violations)} violation(s), {len(report.warnings)} warning(s), {report.triples} triples checked"
         print(summary, file=sys.stderr)
     return EXIT_OK if report.conforms else EXIT_NONCONFORMING
 
@@ -260,8 +257,14 @@ def cmd_publish(args: argparse.Namespace) -> int:
             step.total, step.done = total, sent
 
         result = publish(
-            Path(args.dist), endpoints, args.graph, chunk_triples=args.chunk_triples, client=Client(retries=args.retries, timeout=args.timeout),
-            progress=progress, force=args.force, swap_timeout=args.swap_timeout,
+            Path(args.dist),
+            endpoints,
+            args.graph,
+            chunk_triples=args.chunk_triples,
+            client=Client(retries=args.retries, timeout=args.timeout),
+            progress=progress,
+            force=args.force,
+            swap_timeout=args.swap_timeout,
         )
     summary = {"graph": result.graph, "triples": result.triples, "checksum": result.checksum, "changed": result.changed, "chunks": result.chunks}
     if args.format == "json":
@@ -430,8 +433,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--retries", type=int, default=4, help="retries with backoff on 5xx, connection errors and timeouts (default 4)")
     p.add_argument("--timeout", type=_positive(float), default=60.0, metavar="SECONDS", help="seconds per upload or query request, the whole answer read (default 60)")
     p.add_argument("--force", action="store_true", help="upload even when the server already has this build")
-    p.add_argument("--swap-timeout", type=float, default=3600.0, metavar="SECONDS",
-                   help="how long the final swap may take on the server (a big graph's MOVE takes minutes; default 3600)")
+    p.add_argument("--swap-timeout", type=float, default=3600.0, metavar="SECONDS", help="how long the final swap may take on the server (a big graph's MOVE takes minutes; default 3600)")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
     sv = verb("serve", cmd_serve)

@@ -85,7 +85,9 @@ def project_root(start: Path | None = None) -> Path:
         if is_project(folder):
             return folder
     raise ProjectNotFound(
-        str(here), None, None,
+        str(here),
+        None,
+        None,
         f"not inside a uugraph project: looked in {here} and each parent up to {here.anchor} for a pyproject.toml "
         "with [tool.uugraph] or beside an ontology/ folder; run the command in a project or give --root DIR",
     )

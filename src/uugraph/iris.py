@@ -68,9 +68,7 @@ def _folded_tokens(name: str) -> tuple[list[str], bool]:
     return tokens, lossy
 
 
-_LATIN_EXTRA = str.maketrans(
-    {"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"}
-)
+_LATIN_EXTRA = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"})
 
 
 def name_key(name: str) -> str:
@@ -156,7 +154,7 @@ def document_path(iri: str) -> str | None:
     base = base_iri()
     if not iri.startswith(base):
         return None
-    rest = iri[len(base):].split("#", 1)[0]
+    rest = iri[len(base) :].split("#", 1)[0]
     if rest.startswith("id/") and len(rest) > 3:
         return "doc/" + rest[3:]
     if rest == "def/":
@@ -178,7 +176,7 @@ def thing_iri(document: str) -> str | None:
     if document == "doc/def":
         return base_iri() + "def/"
     if document.startswith("doc/def/"):
-        return base_iri() + document[len("doc/"):]
+        return base_iri() + document[len("doc/") :]
     if document.startswith("doc/") and len(document) > 4:
-        return base_iri() + "id/" + document[len("doc/"):]
+        return base_iri() + "id/" + document[len("doc/") :]
     return None

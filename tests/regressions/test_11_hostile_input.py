@@ -109,7 +109,10 @@ def test_query_timeout_option_and_ctrl_c(project_copy: Path) -> None:
     _refused(run, "1 s")
     process = subprocess.Popen(
         [sys.executable, "-m", "uugraph", "query", "--quiet", "--root", str(project_copy), str(query)],
-        cwd=project_copy, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=project_copy,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         time.sleep(4)
@@ -125,9 +128,17 @@ def test_query_timeout_option_and_ctrl_c(project_copy: Path) -> None:
 @pytest.mark.parametrize(
     ("literal", "datatype"),
     [
-        ('"2020-13-45"', "date"), ('"2021-02-29"', "date"), ('"2020-01-01T25:00:00"', "dateTime"), ('"20x"', "gYear"),
-        ('"2020-13"', "gYearMonth"), ('"abc"', "integer"), ('"-1"', "nonNegativeInteger"), ('"300"', "byte"),
-        ('"1.5."', "decimal"), ('"one"', "double"), ('"maybe"', "boolean"),
+        ('"2020-13-45"', "date"),
+        ('"2021-02-29"', "date"),
+        ('"2020-01-01T25:00:00"', "dateTime"),
+        ('"20x"', "gYear"),
+        ('"2020-13"', "gYearMonth"),
+        ('"abc"', "integer"),
+        ('"-1"', "nonNegativeInteger"),
+        ('"300"', "byte"),
+        ('"1.5."', "decimal"),
+        ('"one"', "double"),
+        ('"maybe"', "boolean"),
     ],
 )
 def test_ill_typed_literals_are_input_errors(literal: str, datatype: str, project_copy: Path) -> None:

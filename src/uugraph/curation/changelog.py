@@ -89,10 +89,7 @@ class Diff:
         if self.empty:
             return "No changes: the two graphs are the same (up to blank node labels)."
         statuses = Counter(r.status for r in self.resources)
-        return (
-            f"{len(self.added)} triple(s) added, {len(self.removed)} removed; "
-            f"{statuses['changed']} resource(s) changed, {statuses['added']} new, {statuses['removed']} removed."
-        )
+        return f"{len(self.added)} triple(s) added, {len(self.removed)} removed; {statuses['changed']} resource(s) changed, {statuses['added']} new, {statuses['removed']} removed."
 
     def markdown(self) -> str:
         out = [f"# Changes from {self.old} to {self.new}", "", self.summary(), ""]
@@ -122,7 +119,6 @@ class Diff:
         for name, data in files.items():
             (out / name).write_bytes(data)
         return [out / name for name in files]
-
 
 
 class Side:
@@ -161,7 +157,6 @@ class Side:
             items.append(first)
             head = rest
         return items
-
 
 
 class Describer:
@@ -237,9 +232,9 @@ class Describer:
         iri = term.value
         if predicate in (uuo("wikidata"), uuo("ror"), SCHEMA + "sameAs"):
             if iri.startswith(WIKIDATA_ENTITY):
-                return iri[len(WIKIDATA_ENTITY):]
+                return iri[len(WIKIDATA_ENTITY) :]
             if iri.startswith(ROR):
-                return iri[len(ROR):]
+                return iri[len(ROR) :]
         if predicate == SCHEMA + "url":
             return iri
         named = self.label(term)
@@ -444,7 +439,7 @@ class Describer:
                 old_date, new_date = self._as_of(self.old, old_f), self._as_of(self.new, new_f)
                 was = "" if old_date == new_date else f"; was as of {old_date}"
                 self.add(about, Change("figure", f"{name} {old_value} → {new_value} (as of {new_date}{was})", uuo("measure"), old_value, new_value))
-            for f in added[len(removed):]:
+            for f in added[len(removed) :]:
                 value, date = self._figure_value(self.new, f), self._as_of(self.new, f)
                 beside = [g for g in self._figures_of(self.new, key) if g != f and g not in added]
                 if beside:
@@ -454,7 +449,7 @@ class Describer:
                     self.add(about, Change("figure-added", text, uuo("measure"), old_value, value))
                 else:
                     self.add(about, Change("figure-added", f"{name}: {value} (as of {date}), new figure", uuo("measure"), None, value))
-            for f in removed[len(added):]:
+            for f in removed[len(added) :]:
                 value, date = self._figure_value(self.old, f), self._as_of(self.old, f)
                 self.add(about, Change("figure-removed", f"{name}: figure {value} (as of {date}) removed", uuo("measure"), value, None))
 
@@ -464,11 +459,7 @@ class Describer:
 
     def _figures_of(self, side: Side, key: tuple) -> list[Term]:
         about, measure, spatial = key
-        return [
-            s
-            for s, o in side.pairs(SCHEMA + "observationAbout")
-            if o == about and side.one(s, uuo("measure")) == measure and side.one(s, DCTERMS + "spatial") == spatial
-        ]
+        return [s for s, o in side.pairs(SCHEMA + "observationAbout") if o == about and side.one(s, uuo("measure")) == measure and side.one(s, DCTERMS + "spatial") == spatial]
 
     def _measure_name(self, measure: Term | None, spatial: Term | None) -> str:
         name = self.label(measure) if measure is not None else "figure"
@@ -548,8 +539,7 @@ class Describer:
                 kind = ("identifier-" if predicate in (uuo("ror"), uuo("wikidata")) else "") + whole
                 values = added if whole == "added" else removed
                 changes.extend(
-                    Change(kind, f"{name}: {self.value(o, whole, predicate)}", predicate, _plain(o) if whole == "removed" else None, _plain(o) if whole == "added" else None)
-                    for o in values
+                    Change(kind, f"{name}: {self.value(o, whole, predicate)}", predicate, _plain(o) if whole == "removed" else None, _plain(o) if whole == "added" else None) for o in values
                 )
                 continue
             if predicate == PREF_LABEL:
@@ -612,6 +602,7 @@ def render(result: Diff, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
     return result.markdown()
+
 
 def describe(old_nt: bytes, new_nt: bytes, added: list[bytes], removed: list[bytes]) -> list[ResourceChanges]:
     """The changes of each resource between canonical ``old_nt`` and ``new_nt``, given the patches between them."""

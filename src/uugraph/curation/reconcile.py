@@ -66,8 +66,6 @@ METHODS = ("ror", "website", "label")
 _QID = re.compile(r"^http://www\.wikidata\.org/entity/(Q[1-9][0-9]*)$")
 
 
-
-
 @dataclass
 class Organisation:
     iri: str
@@ -163,7 +161,7 @@ def organisations(loaded: LoadedGraph) -> list[Organisation]:
     query = f"""
     SELECT ?org ?p ?value WHERE {{
       ?org a <https://schema.org/Organization> .
-      VALUES ?p {{ <http://www.w3.org/2004/02/skos/core#prefLabel> <{uuo('wikidata')}> <{uuo('ror')}> <https://schema.org/url> }}
+      VALUES ?p {{ <http://www.w3.org/2004/02/skos/core#prefLabel> <{uuo("wikidata")}> <{uuo("ror")}> <https://schema.org/url> }}
       ?org ?p ?value .
     }}"""
     found: dict[str, dict[str, list[ox.Term]]] = defaultdict(lambda: defaultdict(list))
@@ -177,7 +175,7 @@ def organisations(loaded: LoadedGraph) -> list[Organisation]:
         labels = sorted(values[PREF_LABEL], key=lambda t: (not (t.language or "").startswith("en"), t.value))
         english = [t.value for t in labels if (t.language or "") == "en"]
         qids = sorted({m.group(1) for t in values[uuo("wikidata")] if (m := _QID.match(t.value))})
-        rors = sorted({t.value[len(ROR):] for t in values[uuo("ror")] if t.value.startswith(ROR)})
+        rors = sorted({t.value[len(ROR) :] for t in values[uuo("ror")] if t.value.startswith(ROR)})
         websites = sorted({t.value for t in values[SCHEMA + "url"] if isinstance(t, ox.NamedNode)})
         label = labels[0].value if labels else iri
         out.append(Organisation(iri, label, english, qids, rors, websites))

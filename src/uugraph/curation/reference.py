@@ -132,7 +132,8 @@ def load_policy(path: Path) -> Policy:
         if page is None and fields and confidence != "unconfirmed" and "name" not in table:
             raise fail(where, "give 'page' (an organisation the source page names) or 'name' and 'class' (one the importer describes)")
         organisations[key] = OrganisationPolicy(
-            frozenset(fields), confidence,
+            frozenset(fields),
+            confidence,
             page=text(table, "page", where) if page is not None else None,
             name=text(table, "name", where) if "name" in table else None,
             alt_names=tuple(texts(table, "alt-names", where)),
@@ -352,7 +353,9 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
         entry = policy.organisations.get(key)
         if entry is None:
             raise InputError(
-                str(reference_dir / "organisations.csv"), None, None,
+                str(reference_dir / "organisations.csv"),
+                None,
+                None,
                 f"row {key!r} has no [organisations.{key}] table in {data_dir / POLICY_FILE}: read its confidence note and add one",
             )
         fields, confidence = entry.fields, entry.confidence
@@ -389,11 +392,7 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
         pairs.append(("prov:wasDerivedFrom", _iri(record)))
         org_blocks.append(_Block(_iri(subject), pairs))
 
-    confirmed_qids = {
-        row["wikidata"].strip()
-        for row in organisations
-        if row["key"] in policy.organisations and "wikidata" in policy.organisations[row["key"]].fields
-    }
+    confirmed_qids = {row["wikidata"].strip() for row in organisations if row["key"] in policy.organisations and "wikidata" in policy.organisations[row["key"]].fields}
     known_subjects = {b.subject for b in org_blocks}
 
     by_network: dict[str, list[dict[str, str]]] = {}
@@ -405,7 +404,9 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
         decision = policy.networks.get(network_key)
         if decision is None:
             raise InputError(
-                str(reference_dir / "members.csv"), None, None,
+                str(reference_dir / "members.csv"),
+                None,
+                None,
                 f"network {network_key!r} has no [networks.{network_key}] table in {data_dir / POLICY_FILE}: decide whether its list is published",
             )
         network = decision.slug
@@ -467,22 +468,32 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
         # The list's own count, as a figure with the list's date, beside the page's figure.
         as_of = as_of_values[-1]
         figure = f"id/figure/{network}/member-universities/{as_of}"
-        blocks.append(_Block(_iri(figure), [
-            ("a", "uuo:Figure"),
-            ("schema:observationAbout", _iri(f"id/org/{network}")),
-            ("uuo:measure", _iri("id/concept/measure/member-universities")),
-            ("schema:value", _typed(str(len(published)), "xsd:integer")),
-            ("uuo:asOf", _date_literal(as_of)),
-            ("uuo:confidence", _iri("id/concept/confidence/" + ("confirmed" if all(r["confidence"].strip() == "confirmed" for r in published) else "single-source"))),
-            ("prov:wasDerivedFrom", _iri(f"id/source/reference/members/{network}")),
-            ("uuo:lastChecked", _typed(checked_on, "xsd:date")),
-        ]))
-        blocks.append(_Block(_iri(f"id/source/reference/members/{network}"), [
-            ("a", "uuo:Source"),
-            ("rdfs:label", _lit(f"Reference member list of {network_key}, as of {as_of}")),
-            ("dcterms:isPartOf", _iri("id/source/reference")),
-            ("dcterms:hasPart", " , ".join(sorted({_iri(f"id/source/reference/members/{network}/{slug(_member_name(r['member_name'], policy.member_names)[1])}") for r in published}))),
-        ]))
+        blocks.append(
+            _Block(
+                _iri(figure),
+                [
+                    ("a", "uuo:Figure"),
+                    ("schema:observationAbout", _iri(f"id/org/{network}")),
+                    ("uuo:measure", _iri("id/concept/measure/member-universities")),
+                    ("schema:value", _typed(str(len(published)), "xsd:integer")),
+                    ("uuo:asOf", _date_literal(as_of)),
+                    ("uuo:confidence", _iri("id/concept/confidence/" + ("confirmed" if all(r["confidence"].strip() == "confirmed" for r in published) else "single-source"))),
+                    ("prov:wasDerivedFrom", _iri(f"id/source/reference/members/{network}")),
+                    ("uuo:lastChecked", _typed(checked_on, "xsd:date")),
+                ],
+            )
+        )
+        blocks.append(
+            _Block(
+                _iri(f"id/source/reference/members/{network}"),
+                [
+                    ("a", "uuo:Source"),
+                    ("rdfs:label", _lit(f"Reference member list of {network_key}, as of {as_of}")),
+                    ("dcterms:isPartOf", _iri("id/source/reference")),
+                    ("dcterms:hasPart", " , ".join(sorted({_iri(f"id/source/reference/members/{network}/{slug(_member_name(r['member_name'], policy.member_names)[1])}") for r in published}))),
+                ],
+            )
+        )
         path = data_dir / "reference" / f"members-{network}.ttl"
         _write(
             path,
@@ -492,24 +503,36 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
         )
         written.append(path)
 
-    record_blocks.append(_Block(_iri("id/source/reference"), [
-        ("a", "uuo:Source"),
-        ("rdfs:label", _lit("uugraph reference facts (organisations.csv, members.csv)")),
-        ("dcterms:description", _lit("Facts beyond the source page gathered from public registries and the organisations' own pages, each row with its sources and a confidence.")),
-        ("uuo:lastChecked", _typed(checked_on, "xsd:date")),
-    ]))
+    record_blocks.append(
+        _Block(
+            _iri("id/source/reference"),
+            [
+                ("a", "uuo:Source"),
+                ("rdfs:label", _lit("uugraph reference facts (organisations.csv, members.csv)")),
+                ("dcterms:description", _lit("Facts beyond the source page gathered from public registries and the organisations' own pages, each row with its sources and a confidence.")),
+                ("uuo:lastChecked", _typed(checked_on, "xsd:date")),
+            ],
+        )
+    )
     stale = sorted((set(policy.roles) | set(policy.joined)) - listed_pairs)
     if stale:
         raise InputError(
-            str(data_dir / POLICY_FILE), None, None,
+            str(data_dir / POLICY_FILE),
+            None,
+            None,
             "[[memberships]] names members that members.csv does not list: " + "; ".join(f"{n} in {k}" for k, n in stale),
         )
     for (code, name), city in sorted(cities.items(), key=lambda item: item[1]):
-        org_blocks.append(_Block(_iri(city), [
-            ("a", "schema:City"),
-            ("skos:prefLabel", _lit(name)),
-            ("uuo:country", _iri(f"id/country/{code.lower()}")),
-        ]))
+        org_blocks.append(
+            _Block(
+                _iri(city),
+                [
+                    ("a", "schema:City"),
+                    ("skos:prefLabel", _lit(name)),
+                    ("uuo:country", _iri(f"id/country/{code.lower()}")),
+                ],
+            )
+        )
     path = data_dir / "reference" / "organisations.ttl"
     _write(path, "# Generated by `uugraph import-reference` from organisations.csv: do not edit by hand.", org_blocks + record_blocks)
     written.append(path)
@@ -521,12 +544,17 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
         if identified and identified["confidence"].strip() == "confirmed":
             citation = identified["source"] + (f" ({identified['note']})" if identified.get("note") else "")
             country_blocks.append(_record(f"id/source/reference/countries/{code.lower()}", citation, "confirmed", f"Wikidata item of {code}", checked_on))
-    country_blocks.append(_Block(_iri("id/source/iso-3166-1"), [
-        ("a", "uuo:Source"),
-        ("dcterms:title", _lit("ISO 3166-1 country codes, as distributed by the pycountry package")),
-        ("rdfs:seeAlso", _iri("https://www.iso.org/iso-3166-country-codes.html")),
-        ("dcterms:hasVersion", _lit(_pycountry_version(), None)),
-    ]))
+    country_blocks.append(
+        _Block(
+            _iri("id/source/iso-3166-1"),
+            [
+                ("a", "uuo:Source"),
+                ("dcterms:title", _lit("ISO 3166-1 country codes, as distributed by the pycountry package")),
+                ("rdfs:seeAlso", _iri("https://www.iso.org/iso-3166-country-codes.html")),
+                ("dcterms:hasVersion", _lit(_pycountry_version(), None)),
+            ],
+        )
+    )
     path = data_dir / "countries.ttl"
     _write(path, "# Generated by `uugraph import-reference`: every country the graph uses, with its ISO 3166-1 codes (pycountry).", country_blocks)
     written.append(path)

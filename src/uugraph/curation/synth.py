@@ -130,8 +130,7 @@ def synth(
         )
         count += 6
     lines.append(
-        '<id/commitment/synthetic-charter> a uuo:Charter ; skos:prefLabel "Synthetic Charter"@en ; '
-        "uuo:commitsTo <id/concept/value/academic-freedom> ; prov:wasDerivedFrom <id/source/synthetic> .\n"
+        '<id/commitment/synthetic-charter> a uuo:Charter ; skos:prefLabel "Synthetic Charter"@en ; uuo:commitsTo <id/concept/value/academic-freedom> ; prov:wasDerivedFrom <id/source/synthetic> .\n'
     )
     count += 4
     # The publisher itself, as in the real data: Utrecht University, a member of

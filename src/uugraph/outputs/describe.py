@@ -60,9 +60,13 @@ def dataset_description(stats: GraphStats, folder: Path) -> list[ox.Triple]:
     add(dataset, a, n("void", "Dataset"))
     add(dataset, a, n("dcat", "Dataset"))
     add(dataset, n("dcterms", "title"), lit("uugraph: Utrecht University's international networks", "en"))
-    add(dataset, n("dcterms", "description"), lit(
-        "The networks, alliances and commitments of Utrecht University as linked data: dated memberships, "
-        "signatures, partner universities and countries, and figures, each with its source.", "en"))
+    add(
+        dataset,
+        n("dcterms", "description"),
+        lit(
+            "The networks, alliances and commitments of Utrecht University as linked data: dated memberships, signatures, partner universities and countries, and figures, each with its source.", "en"
+        ),
+    )
     add(dataset, n("dcterms", "publisher"), ox.NamedNode(base + "id/org/utrecht-university"))
     add(dataset, n("dcterms", "license"), ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"))
     add(dataset, n("dcterms", "source"), ox.NamedNode(base + "id/source/uu-international-networks"))
@@ -100,5 +104,5 @@ def dataset_description(stats: GraphStats, folder: Path) -> list[ox.Triple]:
 def _local(iri: str) -> str:
     for prefix, namespace in prefixes().items():
         if iri.startswith(namespace):
-            return f"{prefix}-{iri[len(namespace):]}"
+            return f"{prefix}-{iri[len(namespace) :]}"
     return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]

@@ -95,8 +95,7 @@ def draw(loaded: LoadedGraph, path: Path, center: str | None = None) -> list[Nod
     if not nodes:
         return []
     center_label = next(
-        (r["l"].value for r in _select(
-            loaded, f'SELECT ?l WHERE {{ <{center}> <http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER(LANG(?l) = "en") }} LIMIT 1')),
+        (r["l"].value for r in _select(loaded, f'SELECT ?l WHERE {{ <{center}> <http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER(LANG(?l) = "en") }} LIMIT 1')),
         "Utrecht University",
     )
     graph = nx.Graph()

@@ -102,4 +102,3 @@ def missing_iris(previous: Path, ntriples: bytes) -> list[str]:
     current = set(defined_iris(ntriples))
     earlier = [line.strip() for line in previous.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [iri for iri in earlier if iri not in current]
-

@@ -38,10 +38,7 @@ def write_turtle(triples: Iterable[ox.Triple], path: Path) -> None:
     ox.serialize(triples, path, format=ox.RdfFormat.TURTLE, prefixes=used)
 
 
-
-
 # ---------------------------------------------------------------- JSON-LD
-
 
 
 def write_jsonld(ntriples: bytes, document_path: Path, context_path: Path) -> GraphStats:

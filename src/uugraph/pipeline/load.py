@@ -241,10 +241,19 @@ _LEXICAL = {
     "gMonthDay": r"--(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])" + _TZ,
 }
 _INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
-    "integer": (None, None), "nonNegativeInteger": (0, None), "positiveInteger": (1, None),
-    "nonPositiveInteger": (None, 0), "negativeInteger": (None, -1),
-    "long": (-(2**63), 2**63 - 1), "int": (-(2**31), 2**31 - 1), "short": (-(2**15), 2**15 - 1), "byte": (-128, 127),
-    "unsignedLong": (0, 2**64 - 1), "unsignedInt": (0, 2**32 - 1), "unsignedShort": (0, 2**16 - 1), "unsignedByte": (0, 255),
+    "integer": (None, None),
+    "nonNegativeInteger": (0, None),
+    "positiveInteger": (1, None),
+    "nonPositiveInteger": (None, 0),
+    "negativeInteger": (None, -1),
+    "long": (-(2**63), 2**63 - 1),
+    "int": (-(2**31), 2**31 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "byte": (-128, 127),
+    "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedShort": (0, 2**16 - 1),
+    "unsignedByte": (0, 255),
 }
 
 
@@ -304,7 +313,7 @@ def check_datatypes(path: Path, text: str, triples: list[ox.Triple]) -> None:
         if datatype.startswith(XSD) and not well_typed(literal.value, datatype[len(XSD) :]):
             line, column = _locate(text, literal.value)
             shown = literal.value if len(literal.value) <= 80 else literal.value[:77] + "…"
-            raise InputError(str(path), line, column, f'"{shown}" is not a valid xsd:{datatype[len(XSD):]}')
+            raise InputError(str(path), line, column, f'"{shown}" is not a valid xsd:{datatype[len(XSD) :]}')
 
 
 def check_literals(path: Path, text: str, triples: list[ox.Triple]) -> None:
@@ -315,11 +324,7 @@ def check_literals(path: Path, text: str, triples: list[ox.Triple]) -> None:
     Publishing such a literal would silently alter the curator's data, so it is
     an input error that asks for the canonical form instead.
     """
-    literals = {
-        t.object
-        for t in triples
-        if isinstance(t.object, ox.Literal) and not t.object.language and t.object.datatype.value not in _STABLE_DATATYPES
-    }
+    literals = {t.object for t in triples if isinstance(t.object, ox.Literal) and not t.object.language and t.object.datatype.value not in _STABLE_DATATYPES}
     if not literals:
         return
     probe = ox.Store()
@@ -331,9 +336,10 @@ def check_literals(path: Path, text: str, triples: list[ox.Triple]) -> None:
         if stored != literal:
             line, column = _locate(text, literal.value)
             raise InputError(
-                str(path), line, column,
-                f"{literal} would be stored as {stored}: write the canonical form "
-                "(xsd:integer for counts; the shapes check the range)",
+                str(path),
+                line,
+                column,
+                f"{literal} would be stored as {stored}: write the canonical form (xsd:integer for counts; the shapes check the range)",
             )
 
 

@@ -154,8 +154,7 @@ def compile_rules(loaded: LoadedGraph) -> RuleSet:
                 left = "?x" if i == 0 else f"?z{i}"
                 right = "?y" if i == len(chain) - 1 else f"?z{i + 1}"
                 patterns.append(f"{left} <{link.value}> {right} .")
-            rules.append(Rule(f"{s} owl:propertyChainAxiom", " ".join(patterns), f"?x <{s.value}> ?y .",
-                              frozenset(c.value for c in chain), s.value))
+            rules.append(Rule(f"{s} owl:propertyChainAxiom", " ".join(patterns), f"?x <{s.value}> ?y .", frozenset(c.value for c in chain), s.value))
             head_properties.add(s.value)
             continue
         if not (named(s) and named(o)):
@@ -166,16 +165,14 @@ def compile_rules(loaded: LoadedGraph) -> RuleSet:
             for sub, sup in pairs:
                 if sub == sup:
                     continue
-                rules.append(Rule(f"{sub} ⊑ {sup}", f"?x <{RDF_TYPE}> <{sub.value}> .", f"?x <{RDF_TYPE}> <{sup.value}> .",
-                                  frozenset({f"a {sub.value}"}), f"a {sup.value}"))
+                rules.append(Rule(f"{sub} ⊑ {sup}", f"?x <{RDF_TYPE}> <{sub.value}> .", f"?x <{RDF_TYPE}> <{sup.value}> .", frozenset({f"a {sub.value}"}), f"a {sup.value}"))
                 head_classes.add(sup.value)
         elif p in (RDFS + "subPropertyOf", OWL + "equivalentProperty"):
             pairs = [(s, o)] if p == RDFS + "subPropertyOf" else [(s, o), (o, s)]
             for sub, sup in pairs:
                 if sub == sup:
                     continue
-                rules.append(Rule(f"{sub} ⊑ {sup}", f"?x <{sub.value}> ?y .", f"?x <{sup.value}> ?y .",
-                                  frozenset({sub.value}), sup.value))
+                rules.append(Rule(f"{sub} ⊑ {sup}", f"?x <{sub.value}> ?y .", f"?x <{sup.value}> ?y .", frozenset({sub.value}), sup.value))
                 head_properties.add(sup.value)
         elif p == OWL + "inverseOf":
             rules.append(Rule(f"{s} inverse {o}", f"?x <{s.value}> ?y .", f"?y <{o.value}> ?x .", frozenset({s.value}), o.value))
@@ -189,11 +186,9 @@ def compile_rules(loaded: LoadedGraph) -> RuleSet:
             if not named(prop):
                 continue
             if kind == "SymmetricProperty":
-                rules.append(Rule(f"{prop} symmetric", f"?x <{prop.value}> ?y .", f"?y <{prop.value}> ?x .",
-                                  frozenset({prop.value}), prop.value))
+                rules.append(Rule(f"{prop} symmetric", f"?x <{prop.value}> ?y .", f"?y <{prop.value}> ?x .", frozenset({prop.value}), prop.value))
             else:
-                rules.append(Rule(f"{prop} transitive", f"?x <{prop.value}> ?z . ?z <{prop.value}> ?y .", f"?x <{prop.value}> ?y .",
-                                  frozenset({prop.value}), prop.value))
+                rules.append(Rule(f"{prop} transitive", f"?x <{prop.value}> ?z . ?z <{prop.value}> ?y .", f"?x <{prop.value}> ?y .", frozenset({prop.value}), prop.value))
             head_properties.add(prop.value)
     return RuleSet(_dependency_order(rules), ignored, head_properties, head_classes)
 
@@ -300,10 +295,7 @@ def owlrl_entailments(loaded: LoadedGraph, ruleset: RuleSet | None = None) -> se
 
 def rules_entailments(loaded: LoadedGraph) -> set[tuple[str, str, str]]:
     """The triples :func:`reason` derived, in the same form as :func:`owlrl_entailments`."""
-    return {
-        (str(q.subject), str(q.predicate), _nt(q.object))
-        for q in loaded.store.quads_for_pattern(None, None, None, GRAPH_INFERRED)
-    }
+    return {(str(q.subject), str(q.predicate), _nt(q.object)) for q in loaded.store.quads_for_pattern(None, None, None, GRAPH_INFERRED)}
 
 
 def _nt(term: Term) -> str:

@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from uugraph.progress import StepProgress
 
 
-
 @dataclass(frozen=True, order=True)
 class Result:
     """One SHACL validation result, in terms a curator can act on."""
@@ -78,7 +77,7 @@ def _short(term, namespaces: dict[str, str]) -> str:
     text = str(term)
     for prefix, namespace in namespaces.items():
         if text.startswith(namespace) and len(text) > len(namespace):
-            return f"{prefix}:{text[len(namespace):]}"
+            return f"{prefix}:{text[len(namespace) :]}"
     return f"<{text}>" if "://" in text else text
 
 
@@ -95,7 +94,7 @@ def _named_shapes(shapes_graph) -> dict:
     for node_shape, link in ((s, o) for s, p, o in shapes_graph if p in (sh.property, sh.node, sh["not"])):
         parent.setdefault(link, node_shape)
     for s, p, o in shapes_graph:
-        if p in (sh["or"], sh["and"], sh.xone) :
+        if p in (sh["or"], sh["and"], sh.xone):
             item = o
             while item and item != rdflib.RDF.nil:
                 first = shapes_graph.value(item, rdflib.RDF.first)

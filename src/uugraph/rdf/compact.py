@@ -85,7 +85,7 @@ class Compactor:
             if first in (b"<", b"_"):
                 kinds[p].add("@id")
                 continue
-            after = obj[obj.rindex(b'"') + 1:]
+            after = obj[obj.rindex(b'"') + 1 :]
             if after.startswith(b"@"):
                 kinds[p].add("@lang")
             elif after.startswith(b"^^<"):
@@ -128,7 +128,7 @@ class Compactor:
         match = self._namespace.match(iri)
         if match is None or match.end() == len(iri):
             return None, iri
-        return self._prefix_of[match.group()], iri[match.end():]
+        return self._prefix_of[match.group()], iri[match.end() :]
 
     def iri(self, iri: str) -> str:
         """A compact IRI where a prefix fits and the rest is safe, else the IRI itself."""

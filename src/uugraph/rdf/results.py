@@ -65,9 +65,7 @@ class Value:
             return f"<{self.value}>"
         if self.kind == "bnode":
             return f"_:{self.value}"
-        escaped = (
-            self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-        )
+        escaped = self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
         if self.language:
             return f'"{escaped}"@{self.language}'
         if self.datatype and self.datatype != XSD + "string":
@@ -119,7 +117,7 @@ class Table:
             if v.kind == "uri":
                 for prefix, ns in namespaces.items():
                     if v.value.startswith(ns) and len(v.value) > len(ns):
-                        return f"{prefix}:{v.value[len(ns):]}"
+                        return f"{prefix}:{v.value[len(ns) :]}"
                 return f"<{v.value}>"
             if v.kind == "literal" and v.language:
                 return f"{v.value} @{v.language}"

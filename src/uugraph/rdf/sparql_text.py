@@ -185,8 +185,6 @@ def is_update(query: str) -> bool:
     return form in UPDATE_KEYWORDS
 
 
-
-
 # ---------------------------------------------------------------- the parsed check
 
 #: Deepest nesting of ``(``, ``{`` and ``[`` a query may have. Oxigraph's parser

@@ -44,10 +44,7 @@ class TooManyLookAlikes(ValueError):
         self.size = size
         self.example = example
         self.structure = structure
-        super().__init__(
-            f"{size:,} linked blank nodes look alike ({structure}); canonicalizing them exceeds the budget: "
-            "give the nodes IRIs, or make the items differ"
-        )
+        super().__init__(f"{size:,} linked blank nodes look alike ({structure}); canonicalizing them exceeds the budget: give the nodes IRIs, or make the items differ")
 
 
 def look_alike_clusters(triples: Iterable[ox.Triple]) -> list[list[ox.BlankNode]]:
@@ -66,9 +63,7 @@ def look_alike_clusters(triples: Iterable[ox.Triple]) -> list[list[ox.BlankNode]
         terms = (triple.subject, triple.predicate, triple.object)
         blanks = {t.value for t in terms if isinstance(t, ox.BlankNode)}
         for blank in blanks:
-            around.setdefault(blank, []).append(
-                " ".join(("_:a" if t.value == blank else "_:z") if isinstance(t, ox.BlankNode) else str(t) for t in terms)
-            )
+            around.setdefault(blank, []).append(" ".join(("_:a" if t.value == blank else "_:z") if isinstance(t, ox.BlankNode) else str(t) for t in terms))
     count: dict[tuple[str, ...], int] = {}
     signature = {blank: tuple(sorted(lines)) for blank, lines in around.items()}
     for sig in signature.values():

@@ -176,7 +176,7 @@ class DigestState:
             nc = f"{self.count:08x}"
             fields["response"] = h(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
             quoted = ", ".join(f'{k}="{v}"' for k, v in fields.items() if k != "algorithm")
-            value = f"Digest {quoted}, algorithm={fields['algorithm']}, qop=auth, nc={nc}, cnonce=\"{cnonce}\""
+            value = f'Digest {quoted}, algorithm={fields["algorithm"]}, qop=auth, nc={nc}, cnonce="{cnonce}"'
         else:  # RFC 2069 servers
             fields["response"] = h(f"{ha1}:{nonce}:{ha2}")
             value = "Digest " + ", ".join(f'{k}="{v}"' for k, v in fields.items() if k != "algorithm") + f", algorithm={fields['algorithm']}"
@@ -327,8 +327,13 @@ class Client:
         sent = f"BASE <{base}>\n{text}" if base else text
         fields = [("query", sent)] + ([("default-graph-uri", default_graph)] if default_graph else [])
         answer = self.request(
-            "POST", endpoint, urllib.parse.urlencode(fields).encode("utf-8"), "application/x-www-form-urlencoded",
-            RESULTS_JSON, what=f"query `{describe(text)}`", timeout=timeout,
+            "POST",
+            endpoint,
+            urllib.parse.urlencode(fields).encode("utf-8"),
+            "application/x-www-form-urlencoded",
+            RESULTS_JSON,
+            what=f"query `{describe(text)}`",
+            timeout=timeout,
         )
         try:
             data = json.loads(answer.body)
@@ -358,8 +363,16 @@ class Client:
     # ------------------------------------------------------------ the policy
 
     def request(
-        self, method: str, url: str, body: bytes | None = None, content_type: str | None = None, accept: str | None = None,
-        *, what: str | None = None, timeout: float | None = None, retries: int | None = None,
+        self,
+        method: str,
+        url: str,
+        body: bytes | None = None,
+        content_type: str | None = None,
+        accept: str | None = None,
+        *,
+        what: str | None = None,
+        timeout: float | None = None,
+        retries: int | None = None,
     ) -> Answer:
         """One operation: attempts with backoff until an answer, a non-retryable error, or the deadline."""
         what = what or f"{method} request"
@@ -463,4 +476,3 @@ class Client:
 
     def _redact(self, text: str) -> str:
         return redact(text, self.credentials, sorted(self._derived))
-

@@ -157,7 +157,6 @@ def publish(
     except Unreachable as exc:
         if published_checksum(client, endpoints, graph) != checksum:
             raise Unreachable(
-                f"{exc}; the swap into <{graph}> did not complete within {swap_timeout:.0f} s "
-                "(the store may still be applying it; the previous graph stays until it does): run publish again to check"
+                f"{exc}; the swap into <{graph}> did not complete within {swap_timeout:.0f} s (the store may still be applying it; the previous graph stays until it does): run publish again to check"
             ) from None
     return PublishResult(graph, total, checksum, changed=True, chunks=chunks)

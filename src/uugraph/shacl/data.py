@@ -74,9 +74,7 @@ class StoreData:
     def instances(self, cls: ox.NamedNode) -> set[OxTerm]:
         """SHACL instances: nodes typed with ``cls`` or one of its subclasses."""
         if cls not in self._instances:
-            self._instances[cls] = cast("set[OxTerm]", {
-                q.subject for c in self.subclasses(cls) for g in self.graphs for q in self.store.quads_for_pattern(None, _RDF_TYPE, c, g)
-            })
+            self._instances[cls] = cast("set[OxTerm]", {q.subject for c in self.subclasses(cls) for g in self.graphs for q in self.store.quads_for_pattern(None, _RDF_TYPE, c, g)})
         return self._instances[cls]
 
     def is_instance(self, node: OxTerm, cls: ox.NamedNode) -> bool:

@@ -40,8 +40,18 @@ if TYPE_CHECKING:
     from uugraph.progress import StepProgress
 
 __all__ = [
-    "SCAN_THRESHOLD", "Path", "RawResult", "Shape", "ShapesGraph", "StoreData", "UnsupportedShape", "Validator",
-    "compile_path", "path_values", "report_graph", "validate",
+    "SCAN_THRESHOLD",
+    "Path",
+    "RawResult",
+    "Shape",
+    "ShapesGraph",
+    "StoreData",
+    "UnsupportedShape",
+    "Validator",
+    "compile_path",
+    "path_values",
+    "report_graph",
+    "validate",
 ]
 
 

@@ -67,13 +67,15 @@ class ShapesGraph:
                 path = g.value(parameter, SH.path)
                 if isinstance(path, URIRef):
                     parameters.append((path, g.value(parameter, SH.optional) == Literal(True)))
-            found.append(CustomComponent(
-                node=node,
-                parameters=tuple(sorted(parameters)),
-                validator=g.value(node, SH.validator),
-                node_validator=g.value(node, SH.nodeValidator),
-                property_validator=g.value(node, SH.propertyValidator),
-            ))
+            found.append(
+                CustomComponent(
+                    node=node,
+                    parameters=tuple(sorted(parameters)),
+                    validator=g.value(node, SH.validator),
+                    node_validator=g.value(node, SH.nodeValidator),
+                    property_validator=g.value(node, SH.propertyValidator),
+                )
+            )
         return found
 
     def shape(self, node: ShapeNode) -> Shape:

@@ -355,8 +355,13 @@ def run_serve(settings: Settings, announce: Callable[[str], None] | None = None)
     host, port = settings.host, settings.port
     app = create_app(settings=settings)
     config = uvicorn.Config(
-        app, host=host, port=port, log_level="info" if settings.access_log else "warning",
-        access_log=settings.access_log, lifespan="on", server_header=False,
+        app,
+        host=host,
+        port=port,
+        log_level="info" if settings.access_log else "warning",
+        access_log=settings.access_log,
+        lifespan="on",
+        server_header=False,
     )
     server = uvicorn.Server(config)
     pool: WorkerPool = app.app.state.pool  # type: ignore[attr-defined]

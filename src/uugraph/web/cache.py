@@ -62,4 +62,3 @@ class ResultCache:
         while self.used > self.budget:
             _, old = self.entries.popitem(last=False)
             self.used -= int(old["size"])  # type: ignore[arg-type]
-

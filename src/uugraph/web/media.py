@@ -34,9 +34,13 @@ SUFFIX_OF = {media: suffix for suffix, media in SUFFIXES.items()}
 RESULT_TYPES = [RESULTS_JSON, RESULTS_XML, CSV, TSV, "application/json", "application/xml", "text/xml"]
 # The writer of :mod:`uugraph.rdf.results` for each result type.
 RESULT_FORMAT = {
-    RESULTS_JSON: "json", "application/json": "json",
-    RESULTS_XML: "xml", "application/xml": "xml", "text/xml": "xml",
-    CSV: "csv", TSV: "tsv",
+    RESULTS_JSON: "json",
+    "application/json": "json",
+    RESULTS_XML: "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    CSV: "csv",
+    TSV: "tsv",
 }
 # CONSTRUCT / DESCRIBE results, and the writer of :mod:`uugraph.web.serialize` for each.
 GRAPH_TYPES = [TURTLE, JSONLD, NTRIPLES, RDFXML, "application/turtle"]

@@ -32,24 +32,24 @@ QUERY_PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'uns
 
 def _page(title: str, body: str, head: str = "") -> bytes:
     return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title>{head}<style>{STYLE}</style></head>\n<body>\n"
-        "<nav><a href=\"/\">uugraph</a> · <a href=\"/sparql\">SPARQL</a> · <a href=\"/.well-known/void\">VoID</a></nav>\n"
-        f"{body}\n<footer>Data: <a rel=\"license\" href=\"{LICENSE}\">CC BY 4.0</a> · uugraph {html.escape(version())}</footer>\n"
+        '<nav><a href="/">uugraph</a> · <a href="/sparql">SPARQL</a> · <a href="/.well-known/void">VoID</a></nav>\n'
+        f'{body}\n<footer>Data: <a rel="license" href="{LICENSE}">CC BY 4.0</a> · uugraph {html.escape(version())}</footer>\n'
         "</body></html>\n"
     ).encode()
 
 
 def index_page(graph: Graph) -> bytes:
-    dumps = "".join(f"<li><a href=\"/{name}\">{name}</a> <span class=\"dt\">{media}</span></li>" for name, media in DUMPS.items())
+    dumps = "".join(f'<li><a href="/{name}">{name}</a> <span class="dt">{media}</span></li>' for name, media in DUMPS.items())
     return _page(
         "uugraph",
         "<h1>uugraph</h1><p>Utrecht University's international networks as linked data: "
         f"{graph.triples} triples, {len(graph.documents)} documents.</p>"
-        "<ul><li><a href=\"/doc/org/utrecht-university\">Utrecht University</a></li>"
-        "<li><a href=\"/sparql\">SPARQL endpoint</a> (a query page for people, the SPARQL 1.1 Protocol for programs)</li>"
-        "<li><a href=\"/.well-known/void\">dataset description (VoID)</a></li></ul>"
+        '<ul><li><a href="/doc/org/utrecht-university">Utrecht University</a></li>'
+        '<li><a href="/sparql">SPARQL endpoint</a> (a query page for people, the SPARQL 1.1 Protocol for programs)</li>'
+        '<li><a href="/.well-known/void">dataset description (VoID)</a></li></ul>'
         f"<h2>Downloads</h2><ul>{dumps}</ul>",
     )
 
@@ -113,12 +113,12 @@ def query_page(examples: dict[str, str]) -> bytes:
     data = json.dumps({"<base>": base_iri(), **examples}, ensure_ascii=False).replace("</", "<\\/")
     body = (
         "<h1>SPARQL</h1><p>Ask the graph a question in "
-        "<a href=\"https://www.w3.org/TR/sparql11-query/\">SPARQL 1.1</a>. Relative IRIs resolve against "
+        '<a href="https://www.w3.org/TR/sparql11-query/">SPARQL 1.1</a>. Relative IRIs resolve against '
         f"<code>{html.escape(base_iri())}</code>. Read-only; <code>SERVICE</code> is not allowed.</p>"
-        "<form id=\"f\"><p><label>Example: <select id=\"pick\"><option value=\"\">(choose)</option></select></label></p>"
-        f"<textarea name=\"query\" rows=\"16\" style=\"width:100%\">{html.escape(first)}</textarea>"
-        "<p><button type=\"submit\">Run query</button> <span id=\"status\"></span></p></form><div id=\"out\"></div>"
-        f"<script type=\"application/json\" id=\"examples\">{data}</script><script>{QUERY_PAGE_SCRIPT}</script>"
+        '<form id="f"><p><label>Example: <select id="pick"><option value="">(choose)</option></select></label></p>'
+        f'<textarea name="query" rows="16" style="width:100%">{html.escape(first)}</textarea>'
+        '<p><button type="submit">Run query</button> <span id="status"></span></p></form><div id="out"></div>'
+        f'<script type="application/json" id="examples">{data}</script><script>{QUERY_PAGE_SCRIPT}</script>'
     )
     return _page("SPARQL — uugraph", body)
 

@@ -54,22 +54,12 @@ class Settings:
     host: str = _setting("127.0.0.1", "--host", "address to listen on")
     port: int = _setting(8000, "--port", "port to listen on", kind=int)
     dist: Path = _setting(Path("dist"), "--dist", "the built folder to serve", metavar="DIR", shown="dist/")
-    timeout: float = _setting(
-        5.0, "--timeout", "stop a query after this long and answer 503", metavar="SECONDS", kind=float, positive=True
-    )
-    max_rows: int = _setting(
-        10_000, "--max-rows", "cut results at N rows or triples, with X-Result-Truncated: true", metavar="N", kind=int, positive=True
-    )
+    timeout: float = _setting(5.0, "--timeout", "stop a query after this long and answer 503", metavar="SECONDS", kind=float, positive=True)
+    max_rows: int = _setting(10_000, "--max-rows", "cut results at N rows or triples, with X-Result-Truncated: true", metavar="N", kind=int, positive=True)
     max_body: int = _setting(1_048_576, "--max-body", "refuse larger request bodies with 413", metavar="BYTES", kind=int, positive=True)
-    workers: int | None = _setting(
-        None, "--workers", "query worker processes", metavar="N", kind=int, positive=True, shown="the number of CPUs, at least 2"
-    )
-    cache_bytes: int = _setting(
-        64 * MIB, "--cache-mb", "memory for cached query answers, in MiB; 0 runs every query", metavar="MB", kind=float, unit=MIB
-    )
-    worker_memory: int = _setting(
-        1024 * MIB, "--query-memory-mb", "memory a query may use, in MiB; more ends it with 503 (0: no cap; default: {default})", metavar="MB", kind=float, unit=MIB
-    )
+    workers: int | None = _setting(None, "--workers", "query worker processes", metavar="N", kind=int, positive=True, shown="the number of CPUs, at least 2")
+    cache_bytes: int = _setting(64 * MIB, "--cache-mb", "memory for cached query answers, in MiB; 0 runs every query", metavar="MB", kind=float, unit=MIB)
+    worker_memory: int = _setting(1024 * MIB, "--query-memory-mb", "memory a query may use, in MiB; more ends it with 503 (0: no cap; default: {default})", metavar="MB", kind=float, unit=MIB)
     access_log: bool = _setting(False, "--access-log", "log every request on stderr")
     queries_dir: Path | None = _setting(None, None, "the example queries of the query page (default: the project's queries/)")
 

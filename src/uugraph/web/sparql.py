@@ -131,9 +131,15 @@ def service_description(endpoint: str, void_url: str, triples: int, settings: Se
         ox.Triple(default_graph, n(VOID + "triples"), ox.Literal(str(triples), datatype=n(XSD + "integer"))),
         ox.Triple(dataset, n(RDFS + "seeAlso"), n(void_url)),
         ox.Triple(s, n(DCTERMS + "license"), n(LICENSE)),
-        ox.Triple(s, n(DCTERMS + "description"), ox.Literal(
-            f"Read-only SPARQL 1.1 endpoint over uugraph. Queries run at most {settings.timeout:g} s and return at most "
-            f"{settings.max_rows} rows; SERVICE and updates are refused; relative IRIs resolve against {base_iri()}.", language="en")),
+        ox.Triple(
+            s,
+            n(DCTERMS + "description"),
+            ox.Literal(
+                f"Read-only SPARQL 1.1 endpoint over uugraph. Queries run at most {settings.timeout:g} s and return at most "
+                f"{settings.max_rows} rows; SERVICE and updates are refused; relative IRIs resolve against {base_iri()}.",
+                language="en",
+            ),
+        ),
     ]
     for fmt in RESULT_FORMATS:
         out.append(ox.Triple(s, n(SD + "resultFormat"), n(FORMATS + fmt)))

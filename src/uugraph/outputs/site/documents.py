@@ -40,7 +40,7 @@ def turtle(nodes: Nodes, index: SiteIndex) -> str:
             return term(o[1:-1])
         if o[0] == '"' and o[-1] == ">":
             at = o.rindex("^^<")
-            return o[: at + 2] + term(o[at + 3:-1])
+            return o[: at + 2] + term(o[at + 3 : -1])
         return o
 
     blocks = []

@@ -59,7 +59,7 @@ def literal(raw: str) -> tuple[str, str | None, str]:
     lexical = raw[1:end]
     if "\\" in lexical:
         lexical = _ESCAPE.sub(_unescape_match, lexical)
-    rest = raw[end + 1:]
+    rest = raw[end + 1 :]
     if not rest:
         return lexical, None, XSD_STRING
     if rest[0] == "@":
@@ -169,9 +169,21 @@ class SiteIndex:
         self.signatory_p, self.signed_commitment_p = u + "signatory", u + "signedCommitment"
         # Incoming links these predicates make are shown by the membership, figure and signature tables.
         self.not_incoming = {
-            ORG + "member", ORG + "organization", ORG + "memberOf", ORG + "hasMember", SCHEMA + "member", SCHEMA + "memberOf",
-            u + "hasMembership", SCHEMA + "observationAbout", u + "signatory", u + "signedCommitment", u + "hasSignature",
-            u + "signed", u + "signedBy", PROV + "wasAssociatedWith", RDFS + "isDefinedBy",
+            ORG + "member",
+            ORG + "organization",
+            ORG + "memberOf",
+            ORG + "hasMember",
+            SCHEMA + "member",
+            SCHEMA + "memberOf",
+            u + "hasMembership",
+            SCHEMA + "observationAbout",
+            u + "signatory",
+            u + "signedCommitment",
+            u + "hasSignature",
+            u + "signed",
+            u + "signedBy",
+            PROV + "wasAssociatedWith",
+            RDFS + "isDefinedBy",
         }
         self.pages: dict[str, str] = {}  # document path -> the thing it describes
         self.labels: dict[str, str] = {}
@@ -251,7 +263,7 @@ class SiteIndex:
             elif o[-1] == '"':
                 kind = "@string"
             elif o[-1] == ">":
-                kind = o[o.rindex("^^<") + 3:-1]
+                kind = o[o.rindex("^^<") + 3 : -1]
             else:
                 kind = "@lang"
             if (p, kind) not in samples:
@@ -296,8 +308,11 @@ class SiteIndex:
         member, organization = props.get(ORG + "member"), props.get(ORG + "organization")
         if member and organization:
             self._membership_nodes[s] = (
-                as_node(member[0]), as_node(organization[0]), first_node(props, ORG + "role"),
-                first_node(props, ORG + "memberDuring"), first_node(props, self.confidence_p),
+                as_node(member[0]),
+                as_node(organization[0]),
+                first_node(props, ORG + "role"),
+                first_node(props, ORG + "memberDuring"),
+                first_node(props, self.confidence_p),
             )
         if TIME + "hasBeginning" in props or TIME + "hasEnd" in props:
             self._intervals[s] = (first_node(props, TIME + "hasBeginning"), first_node(props, TIME + "hasEnd"))
@@ -377,7 +392,7 @@ class SiteIndex:
         """The short IRI (:func:`uugraph.rdf.labels.short_iri`), remembered: ``id:`` IRIs directly, others from a memo."""
         id_ns = self._id_namespace
         if id_ns and iri.startswith(id_ns) and len(iri) > len(id_ns) and not iri.startswith("//", len(id_ns)):
-            return "id:" + iri[len(id_ns):]
+            return "id:" + iri[len(id_ns) :]
         short = self._compact_memo.get(iri)
         if short is None:
             short = labels.short_iri(iri, self.compactor)

@@ -40,15 +40,13 @@ def write_index(renderer: PageRenderer, folder: Path) -> None:
     urows = []
     for u in universities:
         country = index.countries.get(u)
-        urows.append(
-            f"<tr><td>{link(u, here)}</td><td>{link(country, here) if country else ''}</td><td>{len(index.by_member.get(u, ()))}</td></tr>\n"
-        )
+        urows.append(f"<tr><td>{link(u, here)}</td><td>{link(country, here) if country else ''}</td><td>{len(index.by_member.get(u, ()))}</td></tr>\n")
     more = []
     for heading, items in (("Commitments", index.commitments), ("Concept schemes", index.schemes)):
         if items:
             listed = "".join(f"<li>{link(i, here)}</li>\n" for i in sorted(items, key=lambda i: (renderer.name(i).casefold(), i)))
             more.append(f"<h2>{heading}</h2>\n<ul>\n{listed}</ul>\n")
-    ontology = f'<li>{link(index.ontology, here, "The uugraph ontology")}</li>\n' if index.document(index.ontology) else ""
+    ontology = f"<li>{link(index.ontology, here, 'The uugraph ontology')}</li>\n" if index.document(index.ontology) else ""
     if (folder / "ontology.html").exists():
         ontology += '<li><a href="ontology.html">The ontology\'s documentation (pyLODE)</a></li>\n'
     picture = (
@@ -74,6 +72,7 @@ def write_index(renderer: PageRenderer, folder: Path) -> None:
     )
     (folder / "index.html").write_text(renderer.frame(here, "Utrecht University's international networks", body), encoding="utf-8")
 
+
 def write_dataset(renderer: PageRenderer, folder: Path, void: Path | None) -> None:
     """dataset.html: the VoID/DCAT description (``void.ttl``) with its downloads and class partitions."""
     here = "dataset.html"
@@ -98,9 +97,16 @@ def write_dataset(renderer: PageRenderer, folder: Path, void: Path | None) -> No
             parts.append(f'<p class="lead">{esc(text(DCT + "description"))}</p>\n')
         rows = []
         for p, label in (
-            (DCT + "license", "Licence"), (DCAT + "version", "Version"), (DCT + "publisher", "Publisher"), (DCT + "source", "Source"),
-            (VOID + "triples", "Triples"), (VOID + "entities", "Entities"), (VOID + "distinctSubjects", "Distinct subjects"),
-            (VOID + "properties", "Properties"), (VOID + "classes", "Classes"), (VOID + "uriSpace", "IRI space"),
+            (DCT + "license", "Licence"),
+            (DCAT + "version", "Version"),
+            (DCT + "publisher", "Publisher"),
+            (DCT + "source", "Source"),
+            (VOID + "triples", "Triples"),
+            (VOID + "entities", "Entities"),
+            (VOID + "distinctSubjects", "Distinct subjects"),
+            (VOID + "properties", "Properties"),
+            (VOID + "classes", "Classes"),
+            (VOID + "uriSpace", "IRI space"),
             (VOID + "vocabulary", "Vocabularies"),
         ):
             values = props.get(p, [])
@@ -126,10 +132,7 @@ def write_dataset(renderer: PageRenderer, folder: Path, void: Path | None) -> No
             title = next((o.value for o in d.get(DCT + "title", ())), file_name)
             href = relative_href(here, file_name) if (folder / file_name).exists() else ""
             shown = f'<a href="{href}" type="{esc(media)}">{esc(file_name)}</a>' if href else f"<code>{esc(url)}</code>"
-            downloads.append(
-                f"<tr><td>{shown}</td><td>{esc(title)}</td><td><code>{esc(media)}</code></td>"
-                f"<td>{f'{int(size):,} bytes' if size.isdigit() else ''}</td></tr>\n"
-            )
+            downloads.append(f"<tr><td>{shown}</td><td>{esc(title)}</td><td><code>{esc(media)}</code></td><td>{f'{int(size):,} bytes' if size.isdigit() else ''}</td></tr>\n")
         for file_name, title, media in (("context.jsonld", "the JSON-LD @context alone", "application/ld+json"), ("void.ttl", "this description (VoID, DCAT)", "text/turtle")):
             if (folder / file_name).exists():
                 downloads.append(f'<tr><td><a href="{file_name}" type="{media}">{file_name}</a></td><td>{title}</td><td><code>{media}</code></td><td></td></tr>\n')
@@ -146,8 +149,7 @@ def write_dataset(renderer: PageRenderer, folder: Path, void: Path | None) -> No
             if cls:
                 partitions.append((renderer.class_label(cls).casefold(), cls, int(count)))
         rows = [
-            f"<tr><td>{renderer.link(cls, here, renderer.class_label(cls))}</td><td><code>{esc(renderer.compact(cls))}</code></td><td>{count:,}</td></tr>\n"
-            for _, cls, count in sorted(partitions)
+            f"<tr><td>{renderer.link(cls, here, renderer.class_label(cls))}</td><td><code>{esc(renderer.compact(cls))}</code></td><td>{count:,}</td></tr>\n" for _, cls, count in sorted(partitions)
         ]
         parts.append(
             f'<section id="classes">\n<h2>Classes ({len(rows)})</h2>\n<table class="classes">\n'

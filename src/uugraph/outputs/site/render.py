@@ -94,7 +94,7 @@ def _subject_spans(ntriples: bytes, index: SiteIndex) -> dict[str, list[tuple[in
     while pos < size:
         newline = ntriples.find(b"\n", pos)
         end = size if newline == -1 else newline + 1
-        subject = ntriples[pos:ntriples.find(b" ", pos, end)]
+        subject = ntriples[pos : ntriples.find(b" ", pos, end)]
         if subject != current:
             if current:
                 close(current, pos)
@@ -128,17 +128,52 @@ class PageRenderer:
         self.document_of = index.document_of
         u = index.uuo
         self.kind_order = [
-            u + "Alliance", u + "University", u + "Network", ORG + "OrganizationalUnit", u + "Charter", u + "Commitment",
-            u + "Signature", u + "Figure", u + "Source", ORG + "Membership", ORG + "Post", SCHEMA + "Person",
-            SCHEMA + "Country", SCHEMA + "City", SKOS + "ConceptScheme", SKOS + "Concept", OWL + "Ontology",
-            OWL + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty", TIME + "Interval", TIME + "Instant",
+            u + "Alliance",
+            u + "University",
+            u + "Network",
+            ORG + "OrganizationalUnit",
+            u + "Charter",
+            u + "Commitment",
+            u + "Signature",
+            u + "Figure",
+            u + "Source",
+            ORG + "Membership",
+            ORG + "Post",
+            SCHEMA + "Person",
+            SCHEMA + "Country",
+            SCHEMA + "City",
+            SKOS + "ConceptScheme",
+            SKOS + "Concept",
+            OWL + "Ontology",
+            OWL + "Class",
+            OWL + "ObjectProperty",
+            OWL + "DatatypeProperty",
+            TIME + "Interval",
+            TIME + "Instant",
         ]
         # Facts shown first, in this order; the rest follow sorted by label.
         self.fact_order = [
-            RDF_TYPE, SKOS + "prefLabel", SKOS + "altLabel", u + "country", u + "seat", SCHEMA + "url", FOAF + "page",
-            SCHEMA + "foundingDate", DCT + "issued", u + "level", u + "focus", ORG + "unitOf", ORG + "hasUnit",
-            u + "launchedThrough", u + "ror", u + "wikidata", SCHEMA + "sameAs", RDFS + "subClassOf",
-            RDFS + "subPropertyOf", OWL + "inverseOf", RDFS + "isDefinedBy",
+            RDF_TYPE,
+            SKOS + "prefLabel",
+            SKOS + "altLabel",
+            u + "country",
+            u + "seat",
+            SCHEMA + "url",
+            FOAF + "page",
+            SCHEMA + "foundingDate",
+            DCT + "issued",
+            u + "level",
+            u + "focus",
+            ORG + "unitOf",
+            ORG + "hasUnit",
+            u + "launchedThrough",
+            u + "ror",
+            u + "wikidata",
+            SCHEMA + "sameAs",
+            RDFS + "subClassOf",
+            RDFS + "subPropertyOf",
+            OWL + "inverseOf",
+            RDFS + "isDefinedBy",
         ]
         # A value under the key is not repeated when one of these asserts it (the key is derived from them).
         self.derived_from = {
@@ -241,7 +276,7 @@ class PageRenderer:
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{esc(title)} · uugraph</title>\n{head}<style>{STYLE}</style>\n</head>\n<body>\n"
             f"<header><nav>{nav}</nav></header>\n<main>\n{body}</main>\n"
-            f'<footer><p>uugraph {esc(self.version)}: Utrecht University\'s international networks as linked data. '
+            f"<footer><p>uugraph {esc(self.version)}: Utrecht University's international networks as linked data. "
             f'Data licensed <a class="ext" href="https://creativecommons.org/licenses/by/4.0/">CC-BY-4.0</a>; '
             f'<a href="{dataset}">about the dataset and downloads</a>.</p></footer>\n</body>\n</html>\n'
         )
@@ -320,10 +355,7 @@ class PageRenderer:
             parts.append(self.sources(sources, here))
         parts.append(self.referenced_by(main, here))
         script = f'<script type="application/ld+json">{json_script(jsonld)}</script>\n'
-        alternates = (
-            f'<link rel="alternate" type="text/turtle" href="{url(name)}.ttl">\n'
-            f'<link rel="alternate" type="application/ld+json" href="{url(name)}.jsonld">\n'
-        )
+        alternates = f'<link rel="alternate" type="text/turtle" href="{url(name)}.ttl">\n<link rel="alternate" type="application/ld+json" href="{url(name)}.jsonld">\n'
         return self.frame(here, title, "".join(parts), alternates + script)
 
     def facts(self, props: dict[str, list[str]], here: str, hidden: set[str], heading: str | None) -> str:
@@ -360,10 +392,7 @@ class PageRenderer:
         if row is not None:
             _, member, organization, role, start, end, _ = row
             role_text = esc(self.name(role)) if role else "member"
-            return (
-                f'<p class="lead">{self.link(member, here)} is a {role_text} of {self.link(organization, here, self.long(organization))}: '
-                f"{period(start, end)}.</p>\n"
-            )
+            return f'<p class="lead">{self.link(member, here)} is a {role_text} of {self.link(organization, here, self.long(organization))}: {period(start, end)}.</p>\n'
         figure = self.index.figures.get(main)
         if figure is not None:
             value, measure, approximate, as_of, spatial, _, about = figure
@@ -434,10 +463,7 @@ class PageRenderer:
             body = []
             for sig in sorted(signatures, key=lambda s: (self.name(self.index.signatures[s][1]).casefold(), s)):
                 _, commitment, date = self.index.signatures[sig]
-                body.append(
-                    f"<tr><td>{link(commitment, here)}</td><td>{esc(date) if date else '<span class=muted>not recorded</span>'}</td>"
-                    f"<td>{link(sig, here, 'signature')}</td></tr>\n"
-                )
+                body.append(f"<tr><td>{link(commitment, here)}</td><td>{esc(date) if date else '<span class=muted>not recorded</span>'}</td><td>{link(sig, here, 'signature')}</td></tr>\n")
             out.append(
                 f'<section id="signed">\n<h2>Signed ({len(signatures)})</h2>\n<table class="signed">\n'
                 "<thead><tr><th>Commitment</th><th>Date</th><th>Details</th></tr></thead>\n"
@@ -464,10 +490,7 @@ class PageRenderer:
             for term in sorted(terms, key=lambda t: (self.kind(list(self.index.term_info[t][0])) or "", self.name(t).casefold(), t)):
                 types, comment = self.index.term_info[term]
                 kind = self.kind(list(types))
-                body.append(
-                    f"<tr><td>{link(term, here)}</td><td>{esc(self.class_label(kind)) if kind else ''}</td>"
-                    f"<td><code>{esc(self.compact(term))}</code></td><td>{esc(comment)}</td></tr>\n"
-                )
+                body.append(f"<tr><td>{link(term, here)}</td><td>{esc(self.class_label(kind)) if kind else ''}</td><td><code>{esc(self.compact(term))}</code></td><td>{esc(comment)}</td></tr>\n")
             out.append(
                 f'<section id="terms">\n<h2>Terms ({len(terms)})</h2>\n<table class="terms">\n'
                 "<thead><tr><th>Term</th><th>Kind</th><th>Name</th><th>Comment</th></tr></thead>\n"
@@ -499,4 +522,3 @@ class PageRenderer:
             f'<section id="referenced-by">\n<h2>Referenced by</h2>\n<table class="incoming">\n'
             f"<thead><tr><th>Resource</th><th>As</th></tr></thead>\n<tbody>\n{''.join(rows)}</tbody></table>\n{more}</section>\n"
         )
-

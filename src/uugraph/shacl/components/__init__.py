@@ -48,15 +48,17 @@ class Check:
     def result(self, component: str | URIRef, focus: OxTerm, value: OxTerm | None, path: object = _KEEP_PATH, messages: tuple[str, ...] | None = None) -> None:
         if isinstance(component, str):
             component = _COMPONENTS.get(component) or _COMPONENTS.setdefault(component, SH[component + "ConstraintComponent"])
-        self.out.append(RawResult(
-            focus=focus,
-            value=value,
-            path=self.shape.path_node if path is _KEEP_PATH else path,  # type: ignore[arg-type]
-            shape=self.shape.node,
-            component=component,
-            severity=self.shape.severity,
-            messages=self.shape.messages if messages is None else messages,
-        ))
+        self.out.append(
+            RawResult(
+                focus=focus,
+                value=value,
+                path=self.shape.path_node if path is _KEEP_PATH else path,  # type: ignore[arg-type]
+                shape=self.shape.node,
+                component=component,
+                severity=self.shape.severity,
+                messages=self.shape.messages if messages is None else messages,
+            )
+        )
 
     def each_value(self, component: str, ok: Callable[[OxTerm], bool]) -> None:
         """A result for every value node that is not ``ok``."""
@@ -100,6 +102,17 @@ from uugraph.shacl.components import (  # noqa: E402
 )
 
 __all__ = [
-    "REGISTRY", "Check", "cardinality", "evaluates", "is_true", "logical", "others", "property_pairs", "ranges",
-    "shape_based", "sparql", "strings", "values",
+    "REGISTRY",
+    "Check",
+    "cardinality",
+    "evaluates",
+    "is_true",
+    "logical",
+    "others",
+    "property_pairs",
+    "ranges",
+    "shape_based",
+    "sparql",
+    "strings",
+    "values",
 ]

@@ -100,14 +100,14 @@ def _run(store: ox.Store, graphs: list[ox.NamedNode], query: str, substitutions:
     ask = _ASK.search(query)
     if ask is not None:
         head = "SELECT " + (" ".join(f"?{n}" for n in names) or "*") + " WHERE {"
-        query = query[: ask.start()] + head + query[ask.end():] + "\nLIMIT 1"
+        query = query[: ask.start()] + head + query[ask.end() :] + "\nLIMIT 1"
     else:
         select = _HEAD.search(query)
         if select is not None and select.group(1).strip() != "*":
             projected = select.group(1)
             missing = [n for n in names if not re.search(r"[?$]" + re.escape(n) + r"\b", projected)]
             if missing:
-                query = query[: select.end(1)] + " " + " ".join(f"?{n}" for n in missing) + " " + query[select.end(1):]
+                query = query[: select.end(1)] + " " + " ".join(f"?{n}" for n in missing) + " " + query[select.end(1) :]
     solutions = list(store.query(query, default_graph=graphs, substitutions=substitutions))  # type: ignore[arg-type]
     return bool(solutions) if ask is not None else solutions
 
@@ -156,15 +156,17 @@ def check_sparql(check: Check) -> None:
             value, path = _binding(row, "value"), _binding(row, "path")
             bound = _row(row, names)
             bound["this"] = this
-            check.out.append(RawResult(
-                focus=this,
-                value=value if value is not None else this,
-                path=URIRef(path.value) if isinstance(path, ox.NamedNode) else shape.path_node,
-                shape=shape.node,
-                component=SH.SPARQLConstraintComponent,
-                severity=shape.severity,
-                messages=tuple(fill(m, bound) for m in messages),
-            ))
+            check.out.append(
+                RawResult(
+                    focus=this,
+                    value=value if value is not None else this,
+                    path=URIRef(path.value) if isinstance(path, ox.NamedNode) else shape.path_node,
+                    shape=shape.node,
+                    component=SH.SPARQLConstraintComponent,
+                    severity=shape.severity,
+                    messages=tuple(fill(m, bound) for m in messages),
+                )
+            )
 
 
 def _solutions(check: Check, query: str, text: str, substitutions: dict[ox.Variable, OxTerm]) -> Iterator[tuple[OxTerm, ox.QuerySolution]]:
@@ -212,9 +214,7 @@ def check_component(check: Check, component: CustomComponent, parameters: dict[U
     substitutions: dict[ox.Variable, OxTerm] = {ox.Variable("currentShape"): to_ox(shape.node)}
     for parameter, argument in parameters.items():
         substitutions[ox.Variable(_local_name(parameter))] = to_ox(argument)
-    messages = tuple(sorted(str(m) for m in g.objects(validator, SH.message))) or tuple(
-        sorted(str(m) for m in g.objects(component.node, SH.message))
-    ) or shape.messages
+    messages = tuple(sorted(str(m) for m in g.objects(validator, SH.message))) or tuple(sorted(str(m) for m in g.objects(component.node, SH.message))) or shape.messages
     names = _names(messages)
     bound_parameters: dict[str, OxTerm | None] = {k.value: t for k, t in substitutions.items()}
     store, graphs = check.data.store, check.data.graphs
