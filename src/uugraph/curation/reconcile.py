@@ -164,15 +164,18 @@ def organisations(loaded: LoadedGraph) -> list[Organisation]:
       VALUES ?p {{ <http://www.w3.org/2004/02/skos/core#prefLabel> <{uuo("wikidata")}> <{uuo("ror")}> <https://schema.org/url> }}
       ?org ?p ?value .
     }}"""
-    found: dict[str, dict[str, list[ox.Term]]] = defaultdict(lambda: defaultdict(list))
-    for row in loaded.store.query(query, default_graph=loaded.published_graphs):
+    found: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = defaultdict(lambda: defaultdict(list))
+    solutions = loaded.store.query(query, default_graph=loaded.default_graph)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for row in solutions:
         org = row["org"]
-        if isinstance(org, ox.NamedNode):
-            found[org.value][row["p"].value].append(row["value"])
+        value, predicate = row["value"], row["p"]
+        if isinstance(org, ox.NamedNode) and isinstance(predicate, ox.NamedNode) and isinstance(value, (ox.NamedNode, ox.Literal)):
+            found[org.value][predicate.value].append(value)
     out = []
     for iri in sorted(found):
         values = found[iri]
-        labels = sorted(values[PREF_LABEL], key=lambda t: (not (t.language or "").startswith("en"), t.value))
+        labels = sorted((t for t in values[PREF_LABEL] if isinstance(t, ox.Literal)), key=lambda t: (not (t.language or "").startswith("en"), t.value))
         english = [t.value for t in labels if (t.language or "") == "en"]
         qids = sorted({m.group(1) for t in values[uuo("wikidata")] if (m := _QID.match(t.value))})
         rors = sorted({t.value[len(ROR) :] for t in values[uuo("ror")] if t.value.startswith(ROR)})
@@ -303,7 +306,8 @@ def is_generated(path: Path) -> bool:
 def stating_files(data_dir: Path, iri: str) -> list[Path]:
     """The data files with the IRI as a subject, the ones that give its type first."""
     subject = ox.NamedNode(iri)
-    typed, other = [], []
+    typed: list[Path] = []
+    other: list[Path] = []
     for path in sorted(p for p in data_dir.rglob("*.ttl") if p.is_file()):
         triples = [t for t in parse_turtle(path) if t.subject == subject]
         if triples:

@@ -31,7 +31,7 @@ from uugraph.config import Layout, base_iri, release_date, version
 from uugraph.errors import InputError
 from uugraph.rdf.namespaces import DCTERMS, OWL, RDF_LANGSTRING, VANN, XSD, XSD_STRING, uuo
 from uugraph.rdf.sparql_text import MAX_NESTING, QueryRefused, check_parsed, find_service, nesting, service_position  # noqa: F401  (find_service is part of this module's API)
-from uugraph.rdf.terms import TooManyLookAlikes, check_canonicalization_budget
+from uugraph.rdf.terms import GraphName, TooManyLookAlikes, check_canonicalization_budget
 
 if TYPE_CHECKING:
     from uugraph.progress import StepProgress
@@ -74,6 +74,11 @@ class LoadedGraph:
     def published_graphs(self) -> list[ox.NamedNode]:
         """Ontology, data and the derived links: the graph that is validated, published and queried."""
         return self.asserted_graphs + [GRAPH_INFERRED]
+
+    @property
+    def default_graph(self) -> list[GraphName]:
+        """The published graphs as a query's default graph: what ``Store.query(default_graph=…)`` takes."""
+        return list(self.published_graphs)
 
     def files_of(self, subjects: Iterable[str]) -> dict[str, Path]:
         """The file that states each subject (data first, then ontology, then shapes).

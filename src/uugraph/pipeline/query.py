@@ -72,7 +72,7 @@ def run_embedded(loaded: LoadedGraph, text: str, *, timeout: float | None = DEFA
 
 def _evaluate(loaded: LoadedGraph, text: str) -> Table:
     try:
-        result = loaded.store.query(text, base_iri=base_iri(), default_graph=loaded.published_graphs)
+        result = loaded.store.query(text, base_iri=base_iri(), default_graph=loaded.default_graph)
         if isinstance(result, ox.QueryBoolean):
             return Table([], [], boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):

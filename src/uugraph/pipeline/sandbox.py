@@ -21,7 +21,7 @@ import signal
 import struct
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from uugraph.errors import InputError, UugraphError
 
@@ -143,7 +143,7 @@ def run_isolated(work: Callable[[], T], *, timeout: float | None, what: str = "t
         error = UugraphError(value[2])
         error.exit_code = value[1]
         raise error
-    return value
+    return cast(T, value)
 
 
 def _kill(pid: int) -> None:

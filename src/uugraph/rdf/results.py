@@ -43,6 +43,7 @@ from xml.sax.saxutils import quoteattr
 import pyoxigraph as ox
 
 from uugraph.rdf.namespaces import XSD
+from uugraph.rdf.terms import Term
 
 # The variable that names an ASK answer in CSV and TSV (Apache Jena's convention; see above).
 ASK_VARIABLE = "_askResult"
@@ -91,7 +92,7 @@ class Table:
     boolean: bool | None = None
 
     def sorted_rows(self) -> list[list[Value | None]]:
-        return sorted(self.rows, key=lambda row: [(v is not None, v) for v in row])  # type: ignore[return-value]
+        return sorted(self.rows, key=lambda row: [(v is not None, v) for v in row])
 
     def to_json(self) -> str:
         return write_json(self)
@@ -212,7 +213,7 @@ def write_xml(table: Table) -> str:
     return "\n".join(out) + "\n"
 
 
-def value_of(term: ox.Term | None) -> Value | None:
+def value_of(term: Term | None) -> Value | None:
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):

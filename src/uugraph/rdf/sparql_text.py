@@ -16,6 +16,9 @@ text, and no SERVICE pattern may occur in rdflib's parse tree or algebra.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TypeVar, cast
+
+T = TypeVar("T")
 
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
@@ -250,12 +253,12 @@ def nesting(query: str) -> tuple[int, int, int]:
     return deepest, where[0], where[1]
 
 
-def _deep_stack(work, *args):
+def _deep_stack(work: Callable[..., T], *args: object) -> T:
     """Run ``work`` in a thread with a large stack and recursion limit: rdflib's parser recurses per level."""
     import sys
     import threading
 
-    outcome: list = []
+    outcome: list[tuple[bool, object]] = []
 
     def run() -> None:
         try:
@@ -278,8 +281,8 @@ def _deep_stack(work, *args):
         sys.setrecursionlimit(old_limit)
     ok, value = outcome[0]
     if not ok:
-        raise value
-    return value
+        raise cast(BaseException, value)
+    return cast(T, value)
 
 
 def _names_service(node: object) -> bool:
@@ -301,7 +304,7 @@ def _names_service(node: object) -> bool:
         elif isinstance(item, (list, tuple, set, frozenset)):
             stack.extend(item)
         elif type(item).__name__ in ("ParseResults",):
-            stack.extend(list(item))
+            stack.extend(list(cast(Iterable[object], item)))
     return False
 
 
