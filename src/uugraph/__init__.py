@@ -1,9 +1,12 @@
 """uugraph: a linked-data publisher for a university's international networks.
 
-The library API follows the data's way, one module per stage:
-:mod:`uugraph.pipeline.load` → :mod:`uugraph.pipeline.reason` → :mod:`uugraph.pipeline.validate` →
-:mod:`uugraph.pipeline.export` → :mod:`uugraph.pipeline.query`; :mod:`uugraph.build` runs them in
-order and :mod:`uugraph.cli` is a thin command line over it.
+The library follows the data's way: :mod:`uugraph.pipeline` holds the stages
+(load → reason → validate → export → query) on the RDF foundation of
+:mod:`uugraph.rdf` and the SHACL engine of :mod:`uugraph.shacl`;
+:mod:`uugraph.build` runs them in order with the outputs of
+:mod:`uugraph.outputs`; :mod:`uugraph.web` serves the result,
+:mod:`uugraph.remote` talks to other SPARQL servers and :mod:`uugraph.curation`
+holds the curators' tools. :mod:`uugraph.cli` is a thin command line over it all.
 """
 
 from uugraph.config import base_iri, version
