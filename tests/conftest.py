@@ -17,6 +17,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The memory of checked queries goes to a folder of this run, not the user's cache
+    # (subprocesses inherit it): tests start from nothing remembered.
+    if "UUGRAPH_CACHE_DIR" not in os.environ:
+        import tempfile
+
+        os.environ["UUGRAPH_CACHE_DIR"] = tempfile.mkdtemp(prefix="uugraph-test-cache-")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-snapshots",

@@ -425,10 +425,86 @@ def check_query(path: Path, text: str) -> str:
     :func:`~uugraph.rdf.sparql_text.check_parsed`). Nothing is evaluated, so
     a slow query cannot hang ``validate`` or ``build``.
     """
+    base = base_iri()
+    remembered = _checked_queries.recall(text, base)
+    if remembered is not None:
+        return remembered
     try:
-        return check_parsed(text, base_iri(), oxigraph=_oxigraph_parses_bounded)
+        form = check_parsed(text, base, oxigraph=_oxigraph_parses_bounded)
     except QueryRefused as exc:
         raise InputError(str(path), exc.line, exc.column, exc.cause) from None
+    _checked_queries.remember(text, base, form)
+    return form
+
+
+class CheckedQueries:
+    """The query texts that passed :func:`check_query`, remembered on disk so the next run skips the parsers.
+
+    Parsing a query with both parsers costs about 35 ms, most of a ``validate``
+    on the real data; the verdict depends only on the text, the base IRI, the
+    two parsers' versions and the checking code, which together make the key.
+    Only a pass is remembered: a refused query is checked again every time, so
+    its error is always reported with its position. The folder is
+    ``$UUGRAPH_CACHE_DIR``, else ``$XDG_CACHE_HOME/uugraph`` (``~/.cache/uugraph``);
+    ``UUGRAPH_CACHE_DIR=off`` turns the memory off, and an unwritable folder
+    just means no memory.
+    """
+
+    def __init__(self) -> None:
+        self._folder: Path | None | bool = False  # False: not looked up yet
+        self._salt: bytes | None = None
+
+    def folder(self) -> Path | None:
+        if self._folder is False:
+            import os
+
+            setting = os.environ.get("UUGRAPH_CACHE_DIR")
+            if setting == "off":
+                self._folder = None
+            else:
+                root = Path(setting) if setting else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uugraph"
+                self._folder = root / "checked-queries"
+        return self._folder if isinstance(self._folder, Path) else None
+
+    def key(self, text: str, base: str) -> str:
+        import hashlib
+
+        if self._salt is None:
+            import rdflib
+
+            from uugraph.rdf import sparql_text
+
+            code = b"".join(Path(module.__file__ or "").read_bytes() for module in (sparql_text, sys.modules[__name__]))
+            self._salt = hashlib.sha256(code + f"{ox.__version__} {rdflib.__version__}".encode()).digest()
+        return hashlib.sha256(self._salt + base.encode() + b"\0" + text.encode("utf-8")).hexdigest()
+
+    def recall(self, text: str, base: str) -> str | None:
+        folder = self.folder()
+        if folder is None:
+            return None
+        try:
+            return (folder / self.key(text, base)).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def remember(self, text: str, base: str, form: str) -> None:
+        import os
+        import tempfile
+
+        folder = self.folder()
+        if folder is None:
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".new-")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(form)
+            os.replace(temporary, folder / self.key(text, base))
+        except OSError:
+            return
+
+
+_checked_queries = CheckedQueries()
 
 
 #: Seconds Oxigraph may spend reading a query in a check. Parsing is linear and takes
