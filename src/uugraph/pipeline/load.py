@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from uugraph.config import Layout, base_iri, release_date, version
 from uugraph.errors import InputError
 from uugraph.rdf.namespaces import DCTERMS, OWL, RDF_LANGSTRING, VANN, XSD, XSD_STRING, uuo
-from uugraph.rdf.sparql_text import MAX_NESTING, QueryRefused, check_parsed, find_service, nesting, service_position  # noqa: F401  (find_service is part of this module's API)
+from uugraph.rdf.sparql_text import MAX_NESTING, QueryRefused, check_parsed, find_service, nesting, nesting_depth, service_position  # noqa: F401  (find_service is part of this module's API)
 from uugraph.rdf.terms import GraphName, TooManyLookAlikes, check_canonicalization_budget
 
 if TYPE_CHECKING:
@@ -209,8 +209,8 @@ def check_nesting(path: Path, text: str) -> None:
     A parser recursing 100,000 levels deep exhausts its stack or its memory;
     no curated data nests ``[ ]`` or ``( )`` more than a few levels.
     """
-    depth, line, column = nesting(text)
-    if depth > MAX_NESTING:
+    if nesting_depth(text) > MAX_NESTING:
+        depth, line, column = nesting(text)
         raise InputError(str(path), line, column, f"brackets nest {depth} deep; at most {MAX_NESTING} levels are allowed")
 
 

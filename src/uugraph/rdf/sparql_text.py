@@ -15,6 +15,7 @@ text, and no SERVICE pattern may occur in rdflib's parse tree or algebra.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import TypeVar, cast
 
@@ -209,6 +210,43 @@ class QueryRefused(ValueError):
         super().__init__(cause)
 
 
+# What the bracket count skips, as nesting() reads it: comments, IRIs, long and short strings (an
+# unterminated string runs to the end, a backslash escapes any character).
+_SKIPPED = re.compile(
+    r"#[^\r\n]*"
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
+    r'|"""(?:[^"\\]|\\.|\\\Z|"(?!""))*(?:"""|\Z)'
+    r"|'''(?:[^'\\]|\\.|\\\Z|'(?!''))*(?:'''|\Z)"
+    r'|"(?:[^"\\]|\\.|\\\Z)*(?:"|\Z)'
+    r"|'(?:[^'\\]|\\.|\\\Z)*(?:'|\Z)",
+    re.S,
+)
+_BRACKETS = re.compile(r"[(){}\[\]]+")
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of :func:`nesting`, without its position: fast enough for every data file.
+
+    The skipped parts are removed by one regular expression and only brackets
+    are counted, so a million-triple Turtle file takes a fraction of a second
+    (the character loop of :func:`nesting` took seconds). Callers ask
+    :func:`nesting` for the position only when the depth is refused.
+
+    >>> nesting_depth('SELECT * { FILTER((1)) } # ((((((')
+    3
+    """
+    depth = deepest = 0
+    for run in _BRACKETS.findall(_SKIPPED.sub(" ", text)):
+        for c in run:
+            if c in "({[":
+                depth += 1
+                if depth > deepest:
+                    deepest = depth
+            elif depth:
+                depth -= 1
+    return deepest
+
+
 def nesting(query: str) -> tuple[int, int, int]:
     """The deepest nesting of brackets outside comments, strings and IRIs, and where it is first reached.
 
@@ -378,8 +416,8 @@ def check_parsed(query: str, base: str | None = None, oxigraph: Callable[[str, s
     """
     import re
 
-    depth, line, column = nesting(query)
-    if depth > MAX_NESTING:
+    if nesting_depth(query) > MAX_NESTING:
+        depth, line, column = nesting(query)
         raise QueryRefused(line, column, f"brackets nest {depth} deep; at most {MAX_NESTING} levels are allowed")
     found = service_position(query)
     if found:
