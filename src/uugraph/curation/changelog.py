@@ -128,21 +128,23 @@ class Side:
         self.dataset = ox.Dataset(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)) if ntriples.strip() else ox.Dataset()
 
     def objects(self, subject: Term, predicate: str) -> list[Term]:
+        if isinstance(subject, ox.Literal):
+            return []
         p = ox.NamedNode(predicate)
-        return sorted((q.object for q in self.dataset.quads_for_subject(subject) if q.predicate == p), key=str)
+        return sorted((q.object for q in self.dataset.quads_for_subject(subject) if q.predicate == p and not isinstance(q.object, ox.Triple)), key=str)
 
     def one(self, subject: Term, predicate: str) -> Term | None:
         values = self.objects(subject, predicate)
         return values[0] if values else None
 
     def has_subject(self, subject: Term) -> bool:
-        return next(iter(self.dataset.quads_for_subject(subject)), None) is not None
+        return not isinstance(subject, ox.Literal) and next(iter(self.dataset.quads_for_subject(subject)), None) is not None
 
     def types(self, subject: Term) -> set[str]:
         return {t.value for t in self.objects(subject, RDF_TYPE) if isinstance(t, ox.NamedNode)}
 
     def pairs(self, predicate: str) -> list[tuple[Term, Term]]:
-        return [(q.subject, q.object) for q in self.dataset.quads_for_predicate(ox.NamedNode(predicate))]
+        return [(q.subject, q.object) for q in self.dataset.quads_for_predicate(ox.NamedNode(predicate)) if not isinstance(q.subject, ox.Triple) and not isinstance(q.object, ox.Triple)]
 
     def rdf_list(self, head: Term) -> list[Term] | None:
         items: list[Term] = []
@@ -326,7 +328,8 @@ class Describer:
                     self.cover(direction, (s, p, o))
                 elif p.value in chains and len(chains[p.value]) == 2:
                     first, second = chains[p.value]
-                    for q in side.dataset.quads_for_subject(self._term_in(s, direction)):
+                    start = self._term_in(s, direction)
+                    for q in side.dataset.quads_for_subject(start) if not isinstance(start, ox.Literal) else ():
                         if q.predicate.value == first and (q.object, ox.NamedNode(second), o) in touched:
                             self.cover(direction, (s, p, o))
                             break
@@ -409,11 +412,11 @@ class Describer:
         figure_type = uuo("Figure")
         figures = {s for s in self.changed_subjects() if isinstance(s, ox.NamedNode) and figure_type in self.old.types(s) | self.new.types(s)}
         by_key: dict[tuple, set[Term]] = defaultdict(set)
-        for f in figures:
-            by_key[self._figure_key(f)].add(f)
+        for figure in figures:
+            by_key[self._figure_key(figure)].add(figure)
             for d in ("added", "removed"):
                 for t in self.touched(d):
-                    if t[0] == f:
+                    if t[0] == figure:
                         self.cover(d, t)
         for key in sorted(by_key, key=str):
             about, measure, spatial = key
@@ -549,16 +552,16 @@ class Describer:
                     added.remove(new)
             if predicate in (uuo("ror"), uuo("wikidata")):
                 if len(added) == 1 and len(removed) == 1:
-                    old, new = self.value(removed[0], "removed", predicate), self.value(added[0], "added", predicate)
-                    changes.append(Change("identifier-changed", f"{name} {old} → {new}", predicate, removed[0].value, added[0].value))
+                    was, now = self.value(removed[0], "removed", predicate), self.value(added[0], "added", predicate)
+                    changes.append(Change("identifier-changed", f"{name} {was} → {now}", predicate, removed[0].value, added[0].value))
                     continue
                 changes.extend(Change("identifier-added", f"{name} {self.value(o, 'added', predicate)} added", predicate, None, o.value) for o in added)
                 changes.extend(Change("identifier-removed", f"{name} {self.value(o, 'removed', predicate)} removed", predicate, o.value, None) for o in removed)
                 continue
             single = len(added) == 1 and len(removed) == 1 and len(self.old.objects(subject, predicate)) == 1 and len(self.new.objects(subject, predicate)) == 1
             if single:
-                old, new = self.value(removed[0], "removed", predicate), self.value(added[0], "added", predicate)
-                changes.append(Change("changed", f"{name} {old} → {new}", predicate, _plain(removed[0]), _plain(added[0])))
+                was, now = self.value(removed[0], "removed", predicate), self.value(added[0], "added", predicate)
+                changes.append(Change("changed", f"{name} {was} → {now}", predicate, _plain(removed[0]), _plain(added[0])))
                 continue
             changes.extend(Change("added", f"{name} {self.value(o, 'added', predicate)} added", predicate, None, _plain(o)) for o in added)
             changes.extend(Change("removed", f"{name} {self.value(o, 'removed', predicate)} removed", predicate, _plain(o), None) for o in removed)
@@ -566,7 +569,7 @@ class Describer:
 
     @staticmethod
     def _pair_by_language(removed: list[Term], added: list[Term]) -> list[tuple[Term, Term]]:
-        pairs = []
+        pairs: list[tuple[Term, Term]] = []
         used: set[int] = set()
         for old in removed:
             if not isinstance(old, ox.Literal):

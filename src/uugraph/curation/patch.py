@@ -30,15 +30,17 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, cast
 
 import pyoxigraph as ox
 
 from uugraph.config import base_iri
 from uugraph.errors import InputError
 from uugraph.pipeline.load import syntax_error
-from uugraph.rdf.terms import canonical_ntriples
+from uugraph.rdf.terms import canonical_ntriples, serialized
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+AnyTerm = TypeVar("AnyTerm", bound=ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple)
 
 GRAPH_FILES = ("graph.nt", "graph.ttl", "graph.jsonld")
 FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE, ".jsonld": ox.RdfFormat.JSON_LD, ".json": ox.RdfFormat.JSON_LD}
@@ -124,7 +126,7 @@ def _components(lines: list[bytes]) -> tuple[set[bytes], list[_Component]]:
     for members in groups.values():
         dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for _, t in members)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        key = b"\n".join(sorted(ox.serialize((q.triple for q in dataset), format=ox.RdfFormat.N_TRIPLES).splitlines()))
+        key = b"\n".join(sorted(serialized(ox.serialize((q.triple for q in dataset), format=ox.RdfFormat.N_TRIPLES)).splitlines()))
         components.append(_Component(sorted(line for line, _ in members), key))
     components.sort(key=lambda c: c.lines)
     return ground, components
@@ -133,8 +135,8 @@ def _components(lines: list[bytes]) -> tuple[set[bytes], list[_Component]]:
 def _renamed(lines: list[bytes], prefix: str) -> list[bytes]:
     """The lines with every blank node label prefixed, so they cannot clash with another graph's."""
 
-    def rename(term: Term) -> Term:
-        return ox.BlankNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
+    def rename(term: AnyTerm) -> AnyTerm:
+        return cast(AnyTerm, ox.BlankNode(prefix + term.value)) if isinstance(term, ox.BlankNode) else term
 
     triples = (ox.Triple(rename(t.subject), t.predicate, rename(t.object)) for t in parse_lines(lines))
     return lines_of(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")

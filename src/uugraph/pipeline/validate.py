@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from uugraph.errors import InputError
 from uugraph.pipeline.load import LoadedGraph
@@ -24,6 +24,9 @@ from uugraph.rdf.namespaces import SH
 from uugraph.rdf.terms import to_rdflib
 
 if TYPE_CHECKING:
+    import rdflib
+    from rdflib.term import Node
+
     from uugraph.progress import StepProgress
 
 
@@ -73,7 +76,7 @@ class Report:
         )
 
 
-def _short(term, namespaces: dict[str, str]) -> str:
+def _short(term: object, namespaces: dict[str, str]) -> str:
     text = str(term)
     for prefix, namespace in namespaces.items():
         if text.startswith(namespace) and len(text) > len(namespace):
@@ -81,7 +84,7 @@ def _short(term, namespaces: dict[str, str]) -> str:
     return f"<{text}>" if "://" in text else text
 
 
-def _named_shapes(shapes_graph) -> dict:
+def _named_shapes(shapes_graph: rdflib.Graph) -> dict[Node, Node]:
     """Map each blank property (or nested) shape to the named node shape it belongs to.
 
     Results name their source shape, which for a property shape is a blank
@@ -90,20 +93,20 @@ def _named_shapes(shapes_graph) -> dict:
     import rdflib
 
     sh = rdflib.Namespace(SH)
-    parent: dict = {}
+    parent: dict[Node, Node] = {}
     for node_shape, link in ((s, o) for s, p, o in shapes_graph if p in (sh.property, sh.node, sh["not"])):
         parent.setdefault(link, node_shape)
     for s, p, o in shapes_graph:
         if p in (sh["or"], sh["and"], sh.xone):
-            item = o
+            item: Node | None = o
             while item and item != rdflib.RDF.nil:
                 first = shapes_graph.value(item, rdflib.RDF.first)
                 if first is not None:
                     parent.setdefault(first, s)
                 item = shapes_graph.value(item, rdflib.RDF.rest)
 
-    def named(shape):
-        seen = set()
+    def named(shape: Node) -> Node:
+        seen: set[Node] = set()
         while isinstance(shape, rdflib.BNode) and shape in parent and shape not in seen:
             seen.add(shape)
             shape = parent[shape]
@@ -112,7 +115,7 @@ def _named_shapes(shapes_graph) -> dict:
     return {shape: named(shape) for shape in parent}
 
 
-def _results(report_graph, loaded: LoadedGraph, root: Path | None, shapes_graph=None) -> list[Result]:
+def _results(report_graph: rdflib.Graph, loaded: LoadedGraph, root: Path | None, shapes_graph: rdflib.Graph | None = None) -> list[Result]:
     import rdflib
 
     from uugraph.rdf.namespaces import prefixes
@@ -129,7 +132,7 @@ def _results(report_graph, loaded: LoadedGraph, root: Path | None, shapes_graph=
         severity = report_graph.value(node, sh.resultSeverity)
         messages = sorted(str(m) for m in report_graph.objects(node, sh.resultMessage))
         shape = report_graph.value(node, sh.sourceShape)
-        shape = owners.get(shape, shape)
+        shape = owners.get(shape, shape) if shape is not None else None
         file = loaded.file_of(str(focus)) if focus is not None else None
         if file is not None and root is not None:
             try:
@@ -177,13 +180,13 @@ def check_shapes(loaded: LoadedGraph, engine: str = "store") -> None:
     raise InputError(where, None, None, "shapes do not conform to SHACL-SHACL: " + "; ".join(sorted(problems)[:5]))
 
 
-def _file_of_blank_shape(shapes, focus, loaded: LoadedGraph):
+def _file_of_blank_shape(shapes: rdflib.Graph, focus: Node | None, loaded: LoadedGraph) -> Path | None:
     """The file of the named shape a blank (property) shape hangs under."""
-    owner = _named_shapes(shapes).get(focus)
+    owner = _named_shapes(shapes).get(focus) if focus is not None else None
     return loaded.file_of(str(owner)) if owner is not None else None
 
 
-def _shacl_shacl():
+def _shacl_shacl() -> rdflib.Graph:
     """The W3C SHACL-SHACL shapes graph, as shipped with pySHACL (no network)."""
     import importlib.util
 
@@ -202,23 +205,26 @@ def _shacl_shacl():
 ENGINES = ("store", "turbo", "pyshacl")
 
 
-def _run_shacl(engine: str, data, shapes):
+Outcome = tuple[bool, "rdflib.Graph", str]  # pySHACL's (conforms, report graph, report text)
+
+
+def _run_shacl(engine: str, data: rdflib.Graph | str, shapes: rdflib.Graph) -> Outcome:
     """One SHACL run with pyshacl-turbo or pySHACL; both return pySHACL's (conforms, report graph, text)."""
-    options = {"shacl_graph": shapes, "advanced": True, "allow_warnings": True}
+    options: dict[str, Any] = {"shacl_graph": shapes, "advanced": True, "allow_warnings": True}
     if engine == "turbo":
         import pyshacl_turbo
 
         if isinstance(data, str):
             # N-Triples straight from the store, parsed natively: no rdflib graph of the data is built.
-            data = pyshacl_turbo.Input(data, "oxigraph-nquads", None, {}, preserve_ids=True)
-        return pyshacl_turbo.validate(data, **options)
+            return cast(Outcome, pyshacl_turbo.validate(pyshacl_turbo.Input(data, "oxigraph-nquads", None, {}, preserve_ids=True), **options))
+        return cast(Outcome, pyshacl_turbo.validate(data, **options))
     if engine == "pyshacl":
         import rdflib
         from pyshacl import validate as shacl_validate
 
         if isinstance(data, str):
             data = rdflib.Graph().parse(data=data, format="nt")
-        return shacl_validate(data, inference="none", **options)
+        return cast(Outcome, shacl_validate(data, inference="none", **options))
     raise InputError("--engine", None, None, f"unknown SHACL engine {engine!r}; expected one of {', '.join(ENGINES)}")
 
 

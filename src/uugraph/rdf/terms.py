@@ -181,3 +181,14 @@ def to_rdflib(loaded: NTriplesSource, graphs: list[ox.NamedNode]) -> rdflib.Grap
     graph = rdflib.Graph()
     graph.parse(data=loaded.ntriples(graphs).decode("utf-8"), format="nt")
     return graph
+
+
+def serialized(output: bytes | None) -> bytes:
+    """What ``ox.serialize``/``Store.dump`` return when given no output file: bytes (their stubs allow None).
+
+    >>> serialized(ox.serialize([], format=ox.RdfFormat.N_TRIPLES))
+    b''
+    """
+    if output is None:
+        raise TypeError("the serialiser wrote to a file; no bytes to return")
+    return output

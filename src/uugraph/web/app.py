@@ -32,7 +32,7 @@ import mimetypes
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 from starlette.applications import Starlette
@@ -302,7 +302,7 @@ class Server:
             check_query_text(query, settings.max_body)
         except Refused as refused:
             return plain(refused.status, refused.message, refused.headers)
-        job = {"query": query, "accept": accept, "max_rows": settings.max_rows}
+        job: dict[str, object] = {"query": query, "accept": accept, "max_rows": settings.max_rows}
         try:
             reply = await self.pool.run(job, settings.timeout)
         except QueryTimeout as exc:
@@ -314,7 +314,7 @@ class Server:
                 return plain(503, f"the query needed more than the {settings.worker_memory >> 20} MiB a query may use and was stopped; narrow it down or add a LIMIT", {"Vary": "Accept"})
             return plain(500, "the query worker stopped unexpectedly; the query was not answered", {"Vary": "Accept"})
         if reply["status"] != 200:
-            return plain(int(reply["status"]), str(reply.get("message", "")), {"Vary": "Accept"})  # type: ignore[arg-type]
+            return plain(cast(int, reply["status"]), str(reply.get("message", "")), {"Vary": "Accept"})
         self.answers.put((query, accept), reply)
         return answer(reply, started, "miss")
 

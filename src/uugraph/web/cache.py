@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 
 class LRU(OrderedDict):
@@ -61,4 +61,4 @@ class ResultCache:
         self.used += size
         while self.used > self.budget:
             _, old = self.entries.popitem(last=False)
-            self.used -= int(old["size"])  # type: ignore[arg-type]
+            self.used -= cast(int, old["size"])

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import cast
 
 import pyoxigraph as ox
 
 from uugraph.rdf.compact import Compactor
 from uugraph.rdf.namespaces import RDF_TYPE, prefixes
+from uugraph.rdf.terms import serialized
 from uugraph.web.graph import sorted_triples
 
 # The formats graph_bytes writes, by the short names of uugraph.web.media.GRAPH_FORMAT.
@@ -24,16 +26,16 @@ FORMATS = ("ttl", "jsonld", "nt", "rdfxml")
 def turtle_bytes(triples: Iterable[ox.Triple]) -> bytes:
     """Turtle with the published prefixes but ``id:`` (its local names would need escaped slashes)."""
     used = {k: v for k, v in prefixes().items() if k != "id"}
-    return ox.serialize(list(triples), format=ox.RdfFormat.TURTLE, prefixes=used)
+    return serialized(ox.serialize(list(triples), format=ox.RdfFormat.TURTLE, prefixes=used))
 
 
 def ntriples_bytes(triples: Iterable[ox.Triple]) -> bytes:
     """N-Triples, one triple a line, in the order given."""
-    return ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
+    return serialized(ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES))
 
 
 def rdfxml_bytes(triples: Iterable[ox.Triple]) -> bytes:
-    return ox.serialize(list(triples), format=ox.RdfFormat.RDF_XML)
+    return serialized(ox.serialize(list(triples), format=ox.RdfFormat.RDF_XML))
 
 
 def jsonld_document(triples: Iterable[ox.Triple]) -> dict[str, object]:
@@ -46,11 +48,14 @@ def jsonld_document(triples: Iterable[ox.Triple]) -> dict[str, object]:
     compactor = Compactor(triples)
     nodes: dict[str, dict[str, object]] = {}
     for t in triples:
-        node = nodes.setdefault(str(t.subject), {"@id": compactor.node_id(t.subject)})
-        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            node.setdefault("@type", []).append(compactor.iri(t.object.value))  # type: ignore[union-attr]
+        subject, obj = t.subject, t.object
+        if isinstance(subject, ox.Triple) or isinstance(obj, ox.Triple):
+            continue  # RDF-star: the published graph has no quoted triples
+        node = nodes.setdefault(str(subject), {"@id": compactor.node_id(subject)})
+        if t.predicate.value == RDF_TYPE and isinstance(obj, ox.NamedNode):
+            cast(list[object], node.setdefault("@type", [])).append(compactor.iri(obj.value))
             continue
-        node.setdefault(compactor.key(t.predicate.value), []).append(compactor.value(t.predicate.value, t.object))  # type: ignore[union-attr]
+        cast(list[object], node.setdefault(compactor.key(t.predicate.value), [])).append(compactor.value(t.predicate.value, obj))
     graph = []
     for node in nodes.values():
         for key, values in list(node.items()):

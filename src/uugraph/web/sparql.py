@@ -14,6 +14,7 @@ which the application answers as a short text.
 from __future__ import annotations
 
 import time
+from typing import cast
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -23,6 +24,7 @@ from starlette.responses import Response
 from uugraph.config import base_iri
 from uugraph.rdf.namespaces import DCTERMS, FORMATS, RDF_TYPE, RDFS, SD, VOID, XSD
 from uugraph.rdf.sparql_text import is_update, service_position
+from uugraph.rdf.terms import serialized
 from uugraph.web.media import LICENSE, content_type
 from uugraph.web.settings import Settings
 
@@ -149,7 +151,7 @@ def service_description(endpoint: str, void_url: str, triples: int, settings: Se
 def description_turtle(triples: list[ox.Triple]) -> bytes:
     """The service description in Turtle, with the few prefixes it uses."""
     used = {"sd": SD, "void": VOID, "rdfs": RDFS, "dcterms": DCTERMS, "formats": FORMATS}
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used)
+    return serialized(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used))
 
 
 def answer(reply: dict[str, object], started: float, cache: str) -> Response:
@@ -161,4 +163,4 @@ def answer(reply: dict[str, object], started: float, cache: str) -> Response:
         "X-Cache": cache,
         "Server-Timing": f"query;dur={(time.perf_counter() - started) * 1000:.1f}",
     }
-    return Response(reply["body"], media_type=content_type(str(reply["type"])), headers=headers)  # type: ignore[arg-type]
+    return Response(cast(bytes, reply["body"]), media_type=content_type(str(reply["type"])), headers=headers)

@@ -29,6 +29,7 @@ import struct
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -49,8 +50,8 @@ def results_bytes(table: Table, fmt: str) -> bytes:
 def execute(store: ox.Store, job: dict[str, object]) -> dict[str, object]:
     """Run one query job on the store and serialise its answer (in a worker process)."""
     text = str(job["query"])
-    accept = job.get("accept")  # type: ignore[assignment]
-    max_rows = int(job["max_rows"])  # type: ignore[arg-type]
+    accept = job.get("accept")
+    max_rows = cast(int, job["max_rows"])
     try:
         result = store.query(text, base_iri=base_iri())
     except SyntaxError as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import cast
 
 from uugraph.outputs.site.index import Nodes, SiteIndex, literal
 from uugraph.rdf.namespaces import RDF_TYPE, XSD_STRING
@@ -107,7 +108,7 @@ def jsonld(nodes: Nodes, index: SiteIndex) -> dict[str, object]:
                     value = lexical
                 else:
                     value = {"@value": lexical, "@type": ciri(datatype)}
-            node.setdefault(key, []).append(value)  # type: ignore[union-attr]
+            cast(list[object], node.setdefault(key, [])).append(value)
         for key, values in node.items():
             if key != "@id" and isinstance(values, list) and len(values) == 1:
                 node[key] = values[0]

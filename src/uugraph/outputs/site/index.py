@@ -328,7 +328,7 @@ class SiteIndex:
             self.figures[s] = (
                 literal(value[0])[0] if value and value[0][0] == '"' else None,
                 first_node(props, self.measure_p),
-                bool(approximate) and literal(approximate[0])[0] in ("true", "1"),
+                approximate is not None and bool(approximate) and literal(approximate[0])[0] in ("true", "1"),
                 literal(as_of[0])[0] if as_of and as_of[0][0] == '"' else None,
                 first_node(props, DCT + "spatial"),
                 tuple(o[1:-1] for o in props.get(PROV + "wasDerivedFrom", ()) if o[0] == "<"),

@@ -116,7 +116,7 @@ def write_dataset(renderer: PageRenderer, folder: Path, void: Path | None) -> No
             for o in sorted(values, key=str):
                 if isinstance(o, ox.NamedNode):
                     cells.append(renderer.link(o.value, here))
-                elif o.datatype.value == XSD + "integer":
+                elif isinstance(o, ox.Literal) and o.datatype.value == XSD + "integer":
                     cells.append(f"{int(o.value):,}")
                 else:
                     cells.append(esc(o.value))
