@@ -559,6 +559,9 @@ def test_service_is_refused_before_it_runs(client: httpx.Client, listener: dict[
         f"PREFIX ex: <http://e/> SELECT * WHERE {{ ?s ex:a\\#b ?o SERVICE {target} {{ ?a ?b ?c }} }}",
         f"SELECT * WHERE {{ ?x ?y ?z \\u0053ERVICE {target} {{ ?s ?p ?o }} }}",
         f"SELECT * WHERE {{ ?x ?y ?z SERVICE ?e {{ ?s ?p ?o }} VALUES ?e {{ {target} }} }}",
+        # the two spellings that slipped past the word scan (issue 11): a comment ended by a bare CR, a dot after a prefixed name
+        f"SELECT * WHERE {{ # x\rSERVICE {target} {{ ?s ?p ?o }} }}",
+        f"PREFIX uuo: <https://w3id.org/uugraph/def/> SELECT * WHERE {{ ?s ?p uuo:.SERVICE {target} {{ ?a ?b ?c }} }}",
     ]
     for query in forms:
         r = client.post("/sparql", data={"query": query})

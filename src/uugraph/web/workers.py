@@ -35,8 +35,10 @@ import pyoxigraph as ox
 
 from uugraph.config import base_iri
 from uugraph.errors import InputError, UugraphError
+from uugraph.pipeline import sandbox
 from uugraph.pipeline.load import check_query
 from uugraph.rdf.results import Table, Value, value_of, write
+from uugraph.rdf.sparql_text import QueryRefused, check_parsed
 from uugraph.web.conneg import negotiate
 from uugraph.web.media import GRAPH_FORMAT, GRAPH_TYPES, RESULT_FORMAT, RESULT_TYPES
 from uugraph.web.serialize import graph_bytes
@@ -47,11 +49,22 @@ def results_bytes(table: Table, fmt: str) -> bytes:
     return write(table, fmt).encode("utf-8")
 
 
+def _parsed_by_the_query_itself(text: str, base: str | None) -> None:
+    """Oxigraph's part of the check is left to ``store.query``, which parses the text before it runs."""
+
+
 def execute(store: ox.Store, job: dict[str, object]) -> dict[str, object]:
     """Run one query job on the store and serialise its answer (in a worker process)."""
     text = str(job["query"])
     accept = job.get("accept")
     max_rows = cast(int, job["max_rows"])
+    try:
+        # The decision on the parsed query, as everywhere (CLI, checks): nesting, both parsers, no SERVICE in
+        # rdflib's algebra. Oxigraph parses it once more in store.query just below, so it is not asked twice.
+        check_parsed(text, base_iri(), oxigraph=_parsed_by_the_query_itself)
+    except QueryRefused as refused:
+        where = f"query:{refused.line}:{refused.column}: " if refused.line else ""
+        return {"status": 400, "message": f"malformed query: {where}{refused.cause}"}
     try:
         result = store.query(text, base_iri=base_iri())
     except SyntaxError as exc:
@@ -194,6 +207,12 @@ def worker_main(sock: socket.socket, store: ox.Store, parent: int, memory: int =
     top = max(1 << 16, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 0)
     os.closerange(keep + 1, top)  # the listening socket and the event loop's files are the server's
     isolated = isolate_network()
+    # Beside the namespace (where the kernel allows one), a filter under which socket() fails for all but
+    # Unix sockets: a SERVICE that got past every check still cannot connect anywhere.
+    if sandbox.available():
+        with contextlib.suppress(OSError):
+            sandbox.forbid_network()
+            isolated = True
     limit_memory(memory)
     sock.setblocking(True)
     _send_blocking(sock, {"ready": True, "isolated": isolated})
