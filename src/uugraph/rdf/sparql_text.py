@@ -222,6 +222,7 @@ _SKIPPED = re.compile(
     re.S,
 )
 _BRACKETS = re.compile(r"[(){}\[\]]+")
+_TOKENS = re.compile(_SKIPPED.pattern + r"|[(){}\[\]]", re.S)
 
 
 def nesting_depth(text: str) -> int:
@@ -252,43 +253,23 @@ def nesting(query: str) -> tuple[int, int, int]:
 
     Counted before any parser sees the query, so a query that would overflow a
     parser's stack is refused with a position instead of crashing the process.
+    It reads the text as :func:`nesting_depth` does (the same expression of
+    what is skipped) and adds the 1-based line and column of the deepest bracket.
 
     >>> nesting('SELECT * { FILTER((1)) } # ((((((')
     (3, 1, 19)
     """
-    depth, deepest, where = 0, 0, (1, 1)
-    i, line, line_start, n = 0, 1, 0, len(query)
-    while i < n:
-        c = query[i]
-        if c == "\n":
-            line, line_start = line + 1, i + 1
-        elif c == "#":
-            while i + 1 < n and query[i + 1] not in "\r\n":
-                i += 1
-        elif c == "<":
-            j = i + 1
-            while j < n and query[j] not in _IRI_STOP:
-                j += 1
-            if j < n and query[j] == ">":
-                i = j
-        elif c in "\"'":
-            quote = query[i : i + 3] if query[i : i + 3] in ('"""', "'''") else c
-            j = i + len(quote)
-            while j < n and query[j : j + len(quote)] != quote:
-                if query[j] == "\\":
-                    j += 1
-                elif query[j] == "\n":
-                    line, line_start = line + 1, j + 1
-                j += 1
-            i = j + len(quote) - 1
-        elif c in "({[":
+    depth, deepest, offset = 0, 0, 0
+    for match in _TOKENS.finditer(query):
+        c = match.group()
+        if c in "({[":
             depth += 1
             if depth > deepest:
-                deepest, where = depth, (line, i - line_start + 1)
+                deepest, offset = depth, match.start()
         elif c in ")}]":
             depth = max(depth - 1, 0)
-        i += 1
-    return deepest, where[0], where[1]
+    line = query.count("\n", 0, offset) + 1
+    return deepest, line, offset - (query.rfind("\n", 0, offset) + 1) + 1
 
 
 def _deep_stack(work: Callable[..., T], *args: object) -> T:

@@ -136,8 +136,13 @@ def parse_ntriples(ntriples: bytes) -> Iterator[ox.Triple]:
     return (q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
 
 
-def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Identifier:
-    """The rdflib form of an Oxigraph term; an xsd:string literal has no datatype, as rdflib parses it."""
+def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal, *, keep_lexical: bool = False) -> rdflib.term.Identifier:
+    """The rdflib form of an Oxigraph term; an xsd:string literal has no datatype, as rdflib parses it.
+
+    ``keep_lexical`` keeps a literal's lexical form as it is (rdflib would
+    otherwise normalise ``"01"^^xsd:integer`` to ``"1"``): a SHACL report
+    names the value the data holds.
+    """
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, ox.NamedNode):
@@ -148,7 +153,7 @@ def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.I
         return Literal(term.value, lang=term.language)
     if term.datatype.value == XSD + "string":
         return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
+    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False if keep_lexical else None)
 
 
 def ox_term(term: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:

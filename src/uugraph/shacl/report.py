@@ -11,25 +11,16 @@ warnings fail a run. Literals keep their lexical form as the store holds it.
 from __future__ import annotations
 
 import rdflib
-from rdflib import RDF, BNode, Literal, URIRef
+from rdflib import RDF, BNode, Literal
 
+from uugraph.rdf.terms import rdflib_term
 from uugraph.shacl.paths import compile_path, write_path
 from uugraph.shacl.results import SH, OxTerm, RawResult, UnsupportedShape
 
 
 def report_term(term: OxTerm) -> rdflib.term.Node:
     """The rdflib form of a store term, with the literal's lexical form kept (no normalisation)."""
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == str(rdflib.XSD.string):
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+    return rdflib_term(term, keep_lexical=True)
 
 
 def report_graph(results: list[RawResult], shapes: rdflib.Graph) -> rdflib.Graph:
