@@ -137,7 +137,12 @@ def publish(
     else:
         client.update(endpoints.update, f"DROP SILENT GRAPH <{staging}>")
         for chunk in _chunks(ntriples, chunk_triples):
-            client.update(endpoints.update, f"INSERT DATA {{ GRAPH <{staging}> {{\n{chunk.decode('utf-8')}}} }}")
+            # Virtuoso 7.2 refuses blank nodes in INSERT DATA (SP031, "not allowed in a constant
+            # clause"), which SPARQL 1.1 allows; INSERT {...} WHERE {} has the same meaning (one
+            # solution, so each blank node label is one fresh node) and every store accepts it.
+            body = chunk.decode("utf-8")
+            text = f"INSERT {{ GRAPH <{staging}> {{\n{body}}} }} WHERE {{}}" if b"_:" in chunk else f"INSERT DATA {{ GRAPH <{staging}> {{\n{body}}} }}"
+            client.update(endpoints.update, text)
             chunks += 1
             sent += chunk.count(b"\n")
             if progress:
