@@ -234,7 +234,8 @@ class Server:
     async def dump(self, request: Request) -> Response:
         name = request.url.path.lstrip("/")
         path = self.dist / name
-        if not path.is_file():
+        # A dump is a file of the build itself: a symlink in dist/ pointing elsewhere is not served.
+        if not path.is_file() or not path.resolve().is_relative_to(self.dist.resolve()):
             return plain(404, f"/{name} is not built")
         return file_response(path, DUMPS[name], {"Link": f'<{LICENSE}>; rel="license"'})
 
@@ -267,11 +268,16 @@ class Server:
     # ------------------------------------------------------------ SPARQL
 
     def description(self, request: Request, media: str) -> Response:
-        """The service description of this endpoint (its URL as the client sees it), in ``media``."""
-        endpoint = str(request.url.replace(query="", fragment=""))
+        """The service description of this endpoint, in ``media``.
+
+        Its IRIs come from the configured URL (``--public-url``, else the listening
+        address), never from the request: a client's ``Host`` header must not put
+        another host into the description, nor a new entry into the cache.
+        """
+        endpoint = self.settings.base_url + "sparql"
 
         def make() -> bytes:
-            void_url = str(request.url.replace(path="/.well-known/void", query="", fragment=""))
+            void_url = self.settings.base_url + ".well-known/void"
             triples = service_description(endpoint, void_url, self.graph.triples, self.settings)
             if media == TURTLE:
                 return description_turtle(triples)

@@ -61,7 +61,20 @@ class Settings:
     cache_bytes: int = _setting(64 * MIB, "--cache-mb", "memory for cached query answers, in MiB; 0 runs every query", metavar="MB", kind=float, unit=MIB)
     worker_memory: int = _setting(1024 * MIB, "--query-memory-mb", "memory a query may use, in MiB; more ends it with 503 (0: no cap; default: {default})", metavar="MB", kind=float, unit=MIB)
     access_log: bool = _setting(False, "--access-log", "log every request on stderr")
+    public_url: str | None = _setting(
+        None,
+        "--public-url",
+        "the URL clients reach this server at, for the service description (never taken from the request's Host header)",
+        metavar="URL",
+        shown="http://HOST:PORT/",
+    )
     queries_dir: Path | None = _setting(None, None, "the example queries of the query page (default: the project's queries/)")
+
+    @property
+    def base_url(self) -> str:
+        """The configured public URL, ending in a slash: ``--public-url``, else the address the server listens on."""
+        url = self.public_url or f"http://{self.host}:{self.port}/"
+        return url if url.endswith("/") else url + "/"
 
     @property
     def worker_count(self) -> int:
