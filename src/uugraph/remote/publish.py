@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from uugraph.errors import InputError, Unreachable
+from uugraph.errors import InputError, Unreachable, UugraphError
 from uugraph.outputs.describe import dataset_iri
 from uugraph.rdf.namespaces import SPDX, VOID
 from uugraph.remote.client import Client
@@ -160,7 +160,13 @@ def publish(
     try:
         client.update(endpoints.update, swap, timeout=swap_timeout, retry=False)
     except Unreachable as exc:
-        if published_checksum(client, endpoints, graph) != checksum:
+        # The swap's answer was lost: only the record tells whether it committed. Should reading
+        # it fail too, the outcome is unknown; say so rather than report the read-back's error.
+        try:
+            recorded = published_checksum(client, endpoints, graph)
+        except UugraphError as again:
+            raise Unreachable(f"{exc}; the swap into <{graph}> may or may not have completed, and reading back its record failed ({again}): run publish again to check") from None
+        if recorded != checksum:
             raise Unreachable(
                 f"{exc}; the swap into <{graph}> did not complete within {swap_timeout:.0f} s (the store may still be applying it; the previous graph stays until it does): run publish again to check"
             ) from None

@@ -64,8 +64,9 @@ pick.addEventListener('change', () => { if (examples[pick.value]) form.query.val
 function cell(b) {
   const td = document.createElement('td');
   if (!b) return td;
-  if (b.type === 'uri') {
-    // IRIs of this graph open their document on this server; others go where they point
+  if (b.type === 'uri' && /^https?:\/\//i.test(b.value)) {
+    // IRIs of this graph open their document on this server; other http(s) IRIs go where they
+    // point; any other scheme (javascript:, data:) is shown as text, never a link
     const a = document.createElement('a');
     a.href = b.value.startsWith(base + 'id/') ? '/doc/' + b.value.slice(base.length + 3).split('#')[0]
            : b.value.startsWith(base + 'def/') ? '/doc/def/' + b.value.slice(base.length + 4) : b.value;

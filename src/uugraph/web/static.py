@@ -12,7 +12,8 @@ from urllib.parse import unquote
 
 from starlette.responses import FileResponse, Response
 
-from uugraph.web.media import content_type
+from uugraph.web.media import HTML, content_type
+from uugraph.web.pages import CSP
 
 SMALL_FILE = 262_144  # bytes: up to this, one read on the event loop is cheaper than a thread hop
 
@@ -54,7 +55,14 @@ def resolve_static(root: Path, url_path: str) -> Path | None:
 
 
 def file_response(path: Path, media: str, headers: dict[str, str] | None = None) -> Response:
-    """A file as the answer: read at once when small, streamed from a thread when large."""
+    """A file as the answer: read at once when small, streamed from a thread when large.
+
+    An HTML file of the static site gets the pages' no-script policy unless the
+    caller sets its own: a page built from data (a ``javascript:`` IRI in it, say)
+    must not run scripts however it reached ``dist/site/``.
+    """
+    if media == HTML and not any(name.lower() == "content-security-policy" for name in headers or {}):
+        headers = {**(headers or {}), "Content-Security-Policy": CSP}
     if path.stat().st_size <= SMALL_FILE:
         return Response(path.read_bytes(), media_type=content_type(media), headers=headers)
     return FileResponse(path, media_type=content_type(media), headers=headers)
