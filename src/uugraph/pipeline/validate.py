@@ -474,3 +474,155 @@ def validate_graph(loaded: LoadedGraph, root: Path | None = None, engine: str = 
 
 def format_results(results: Iterable[Result]) -> str:
     return "\n".join(r.line() for r in results)
+
+
+# ---------------------------------------------------------------- report formats CI systems read
+
+FORMATS = ("text", "json", "github", "junit", "sarif")
+
+_GITHUB_COMMANDS = {"Violation": "error", "Warning": "warning", "Info": "notice"}
+_SARIF_LEVELS = {"Violation": "error", "Warning": "warning", "Info": "note"}
+
+
+def shape_name(shape: str) -> str:
+    """A shape's name for a title or a test case: the local name of its IRI (``IdentifierShape``)."""
+    text = shape.strip("<>")
+    return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1] or text if text else "(unnamed shape)"
+
+
+def _github_escape(text: str, property_value: bool = False) -> str:
+    """Escape a workflow command's message (or, with ``property_value``, one of its key=value properties)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+
+def to_github(report: Report) -> str:
+    """One GitHub Actions workflow command per result: ``::error`` violations, ``::warning`` warnings, ``::notice`` infos.
+
+    GitHub shows each on the line it names, in the run's summary and in the
+    pull request's diff.
+    """
+    lines = []
+    for r in report.results:
+        properties = []
+        if r.file:
+            properties.append(f"file={_github_escape(r.file, True)}")
+            if r.lineno:
+                properties.append(f"line={r.lineno}")
+            if r.column:
+                properties.append(f"col={r.column}")
+        properties.append(f"title={_github_escape(shape_name(r.shape), True)}")
+        path = f" {r.path}" if r.path else ""
+        note = f" ({r.note})" if r.note else ""
+        message = _github_escape(f"{r.focus}{path}: {r.message}{note}")
+        lines.append(f"::{_GITHUB_COMMANDS.get(r.severity, 'error')} {','.join(properties)}::{message}")
+    return "\n".join(lines)
+
+
+def to_junit(report: Report) -> str:
+    """JUnit XML: one test case per named shape, a ``<failure>`` per violation naming its file:line.
+
+    GitLab, Jenkins and most CI dashboards read it as a test report; warnings
+    and infos go to the test case's ``<system-out>``, so they are shown without
+    failing it.
+    """
+    from xml.etree import ElementTree as ET
+
+    by_shape: dict[str, list[Result]] = {name: [] for name in report.shapes}
+    for r in report.results:
+        by_shape.setdefault(r.shape, []).append(r)
+    failures = len(report.violations)
+    suites = ET.Element("testsuites", name="uugraph validate", tests=str(len(by_shape)), failures=str(failures), errors="0")
+    failed_cases = sum(1 for results in by_shape.values() if any(r.severity == "Violation" for r in results))
+    suite = ET.SubElement(suites, "testsuite", name="shapes", tests=str(len(by_shape)), failures=str(failed_cases), errors="0", skipped="0")
+    for name in sorted(by_shape, key=shape_name):
+        results = by_shape[name]
+        violations = [r for r in results if r.severity == "Violation"]
+        case = ET.SubElement(suite, "testcase", classname="uugraph.shapes", name=shape_name(name))
+        if violations and violations[0].file:
+            case.set("file", violations[0].file)
+            if violations[0].lineno:
+                case.set("line", str(violations[0].lineno))
+        for r in violations:
+            failure = ET.SubElement(case, "failure", message=f"{r.where() or '(no file)'}: {r.message}", type=r.severity)
+            if r.file:
+                failure.set("file", r.file)
+                if r.lineno:
+                    failure.set("line", str(r.lineno))
+            failure.text = r.line()
+        others = [r for r in results if r.severity != "Violation"]
+        if others:
+            ET.SubElement(case, "system-out").text = "\n".join(r.line() for r in others)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")
+
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def to_sarif(report: Report, tool_version: str = "", shapes_uri: str = "shapes/") -> str:
+    """SARIF 2.1.0: a rule per named shape (its description, messages and IRI), a result per finding.
+
+    Code scanning (GitHub's upload-sarif, and other SARIF viewers) shows each
+    result on its file and line. A rule's ``helpUri`` is the shape's IRI, which
+    the published graph resolves; the shapes folder is named beside it.
+    """
+    rules: list[dict[str, object]] = []
+    rule_index: dict[str, int] = {}
+    used = {r.shape or "(unnamed shape)" for r in report.results}
+    names = sorted(set(report.shapes) | used)
+    for name in names:
+        info = report.shapes.get(name)
+        first = next((r.message for r in report.results if (r.shape or "(unnamed shape)") == name), "")
+        description = (info.description if info else "") or first or name
+        rule: dict[str, object] = {
+            "id": name,
+            "name": shape_name(name),
+            "shortDescription": {"text": description},
+            "fullDescription": {"text": " ".join(info.messages) if info and info.messages else description},
+            "help": {"text": f"Shape {info.iri if info else name}, in {shapes_uri}"},
+        }
+        if info and "://" in info.iri:
+            rule["helpUri"] = info.iri
+        rule_index[name] = len(rules)
+        rules.append(rule)
+    results: list[dict[str, object]] = []
+    for r in report.results:
+        name = r.shape or "(unnamed shape)"
+        text = f"{r.focus}{' ' + r.path if r.path else ''}: {r.message}{' (' + r.note + ')' if r.note else ''}"
+        result: dict[str, object] = {"ruleId": name, "ruleIndex": rule_index[name], "level": _SARIF_LEVELS.get(r.severity, "error"), "message": {"text": text}}
+        if r.file:
+            region: dict[str, int] = {}
+            if r.lineno:
+                region["startLine"] = r.lineno
+                if r.column:
+                    region["startColumn"] = r.column
+            physical: dict[str, object] = {"artifactLocation": {"uri": Path(r.file).as_posix(), "uriBaseId": "SRCROOT"}}
+            if region:
+                physical["region"] = region
+            result["locations"] = [{"physicalLocation": physical}]
+        results.append(result)
+    driver: dict[str, object] = {"name": "uugraph", "rules": rules}
+    if tool_version:
+        driver["version"] = tool_version
+    sarif = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}],
+    }
+    return json.dumps(sarif, indent=2, ensure_ascii=False)
+
+
+def render(report: Report, fmt: str, tool_version: str = "") -> str:
+    """The report in one of :data:`FORMATS` (text is the result lines only; the summary goes to stderr)."""
+    if fmt == "json":
+        return report.to_json()
+    if fmt == "github":
+        return to_github(report)
+    if fmt == "junit":
+        return to_junit(report)
+    if fmt == "sarif":
+        return to_sarif(report, tool_version)
+    if fmt == "text":
+        return format_results(report.results)
+    raise InputError("--format", None, None, f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
