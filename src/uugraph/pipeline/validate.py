@@ -245,9 +245,13 @@ def _locate(index: locate.Index, focus: Node, step: Step | None, value: Node | N
         return _Found(None)
     subject = str(focus)
     start = index.starts.get(subject)
-    if step is None or value is None or value == focus:
+    if step is None or value == focus:
         return _Found(start)
     predicate, inverse, single = step
+    if value is None:
+        # No value (sh:maxCount, sh:uniqueLang, a missing property): the first triple of the path, else the description.
+        first = next((position for p, _, position in index.triples.get(subject, []) if p == predicate and not inverse), None)
+        return _Found(first or start)
     wanted = _term(value)
     if inverse:
         if isinstance(value, rdflib.URIRef):
