@@ -60,6 +60,14 @@ _NAME_CHAR = re.compile(r"[\w.:\-%\\]")
 _XSD_STRING = XSD + "string"
 
 
+def resolve(base: str, reference: str) -> str:
+    """``reference`` resolved against ``base`` (RFC 3986; unlike urljoin alone, an empty fragment ``#`` is kept)."""
+    if "#" not in reference:
+        return urljoin(base, reference)
+    head, _, fragment = reference.partition("#")
+    return (urljoin(base, head) if head else base.partition("#")[0]) + "#" + fragment
+
+
 def _unescape(text: str) -> str:
     if "\\" not in text:
         return text
@@ -174,7 +182,7 @@ class _Reader:
     def _iri(self, token: tuple[str, str, int]) -> str:
         kind, text, _ = token
         if kind == "iri":
-            return urljoin(self.base, _unescape(text[1:-1]))
+            return resolve(self.base, _unescape(text[1:-1]))
         if kind == "pname":
             prefix, _, local = text.partition(":")
             if prefix not in self.prefixes:
@@ -297,6 +305,9 @@ class _Reader:
             line, column = self.lines.at(offset)
             self.triples.append(Located(node, RDF + "first", item, line, column))
             previous = node
+        if previous is not None:
+            line, column = self.lines.at(self.token[2] if self.token is not None else len(self.text))
+            self.triples.append(Located(previous, RDF + "rest", ("I", RDF + "nil"), line, column))
         self._expect(")")
         return head
 
@@ -327,7 +338,7 @@ def _directives(text: str, base: str) -> list[tuple[int, str, str, str]]:
     current = base
     for match in _DIRECTIVE.finditer(text):
         keyword, name, iri = match.group(1).lower(), match.group(2) or "", match.group(3)
-        resolved = urljoin(current, _unescape(iri))
+        resolved = resolve(current, _unescape(iri))
         if keyword.endswith("base"):
             current = resolved
             found.append((match.start(), "base", "", resolved))
@@ -356,11 +367,37 @@ def spellings(iri: str, prefixes: Iterable[tuple[str, str]], bases: Iterable[str
     return found
 
 
-def _at_statement_start(text: str, offset: int) -> bool:
+_QUOTED = re.compile(r'''"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*'|\#[^\r\n]*''', re.S)
+
+
+def _long_literals(text: str) -> list[tuple[int, int]]:
+    """The spans of the long (multi-line) literals of ``text``: the only tokens a line-wise look-back can be inside.
+
+    Short strings and comments are matched too, so that quotes inside them open
+    nothing; a text without triple quotes is not searched at all.
+    """
+    if '"""' not in text and "'''" not in text:
+        return []
+    return [m.span() for m in _QUOTED.finditer(text) if m.group().startswith(('"""', "'''"))]
+
+
+def _inside(spans: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:
+    import bisect
+
+    i = bisect.bisect_right(spans, (offset, 1 << 62)) - 1
+    return spans[i] if i >= 0 and spans[i][0] < offset < spans[i][1] else None
+
+
+def _at_statement_start(text: str, offset: int, spans: list[tuple[int, int]]) -> bool:
     """Whether the last token before ``offset`` ends a statement (a '.', a PREFIX/BASE line or nothing)."""
+    if _inside(spans, offset):
+        return False
     end = offset
     for _ in range(200):
         start = text.rfind("\n", 0, end) + 1
+        span = _inside(spans, start)
+        if span is not None:
+            start = span[1]
         tokens = []
         pos = start
         while pos < end:
@@ -376,7 +413,9 @@ def _at_statement_start(text: str, offset: int) -> bool:
             return bool(_DIRECTIVE.match(text, start)) and tokens[0].lower() in ("prefix", "base")
         if start == 0:
             return True
-        end = start - 1
+        end = (span[0] if span is not None else start) - 1 if start > 0 else 0
+        if span is not None:
+            return False  # a statement cannot end in a literal
     return False
 
 
@@ -386,6 +425,7 @@ def scan_subjects(text: str, base: str, subjects: set[str]) -> Scan:
     prefixes = [(name, iri) for _, kind, name, iri in directives if kind == "prefix"]
     bases = {base} | {iri for _, kind, _, iri in directives if kind == "base"}
     starts: set[int] = set()
+    spans = _long_literals(text)
     for subject in subjects:
         for spelling in spellings(subject, prefixes, bases):
             at = text.find(spelling)
@@ -394,7 +434,7 @@ def scan_subjects(text: str, base: str, subjects: set[str]) -> Scan:
                 before = text[at - 1] if at else " "
                 after = text[end] if end < len(text) else " "
                 bounded = spelling.startswith("<") or (not _NAME_CHAR.match(before) and not (_NAME_CHAR.match(after) and after != "."))
-                if bounded and _at_statement_start(text, at):
+                if bounded and _at_statement_start(text, at, spans):
                     starts.add(at)
                 at = text.find(spelling, end)
     reader = _Reader(text, base, {}, _Lines(text))
