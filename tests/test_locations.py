@@ -88,7 +88,7 @@ def test_blank_node_property_lists_and_collections() -> None:
         "    ex:end [ ex:year 2002 ]\n"
         "] ;\n"
         "  ex:list ( ex:x\n"
-        "    ( ex:y ) \"z\" ) .\n"
+        '    ( ex:y ) "z" ) .\n'
         "[ ex:lone true ] ex:then ex:b .\n"
         "( 1 2 ) ex:listed ex:c .\n"
         "[] ex:empty () .\n"
@@ -128,7 +128,7 @@ def test_multi_line_literals_and_comments() -> None:
 
 
 def test_windows_line_ends() -> None:
-    text = "@prefix ex: <http://e/> .\r\n\r\nex:a ex:p ex:b ;\r\n     ex:q \"x\" .\r\n"
+    text = '@prefix ex: <http://e/> .\r\n\r\nex:a ex:p ex:b ;\r\n     ex:q "x" .\r\n'
     scan = _same_as_oxigraph(text)
     assert _at(scan, "http://e/p") == (3, 11)
     assert _at(scan, "http://e/q") == (4, 11)
@@ -142,7 +142,7 @@ def test_prefix_and_base_forms_escapes_and_numbers() -> None:
         "BASE <http://third.example/>\n"
         "@prefix : <local#> .\n"
         ":x ex:esc ex:a\\/b , ex:c.d ; ex:num -1 , 2.50 , 1e3 ; a ex:T .\n"
-        "_:n ex:typed \"2020\"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n"
+        '_:n ex:typed "2020"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n'
     )
     scan = _same_as_oxigraph(text)
     assert _at(scan, "http://e/p") == (3, 12)
