@@ -281,14 +281,15 @@ def _locate(index: locate.Index, focus: Node, step: Step | None, value: Node | N
     return _Found(start)
 
 
-def _results(report_graph: rdflib.Graph, loaded: LoadedGraph, root: Path | None, shapes_graph: rdflib.Graph | None = None) -> list[Result]:
+def _results(report_graph: rdflib.Graph, loaded: LoadedGraph, root: Path | None, shapes_graph: rdflib.Graph | None = None, owners: dict[Node, Node] | None = None) -> list[Result]:
     import rdflib
 
     from uugraph.rdf.namespaces import prefixes
 
     namespaces = {k: v for k, v in prefixes().items() if k != "rdf"}
     sh = rdflib.Namespace(SH)
-    owners = _named_shapes(shapes_graph) if shapes_graph is not None else {}
+    if owners is None:
+        owners = _named_shapes(shapes_graph) if shapes_graph is not None else {}
     # Only the report's own results: nested ones (sh:detail, from sh:node) explain a result, they are not more.
     nodes = list(report_graph.objects(None, sh.result))
     found: list[tuple[Node, Node | None, Step | None, Node | None, bool]] = []
@@ -337,7 +338,7 @@ def _results(report_graph: rdflib.Graph, loaded: LoadedGraph, root: Path | None,
     return sorted(set(results))
 
 
-def _shape_infos(shapes_graph: rdflib.Graph) -> dict[str, ShapeInfo]:
+def _shape_infos(shapes_graph: rdflib.Graph, owners: dict[Node, Node] | None = None) -> dict[str, ShapeInfo]:
     """The named shapes, each with its rdfs:comment and the sh:messages of it and its parts (for SARIF rules)."""
     import rdflib
 
@@ -345,7 +346,7 @@ def _shape_infos(shapes_graph: rdflib.Graph) -> dict[str, ShapeInfo]:
 
     namespaces = {k: v for k, v in prefixes().items() if k != "rdf"}
     sh = rdflib.Namespace(SH)
-    owners = _named_shapes(shapes_graph)
+    owners = _named_shapes(shapes_graph) if owners is None else owners
     messages: dict[Node, set[str]] = {}
     for shape, message in shapes_graph.subject_objects(sh.message):
         messages.setdefault(owners.get(shape, shape), set()).add(str(message))
@@ -465,14 +466,15 @@ def validate_graph(loaded: LoadedGraph, root: Path | None = None, engine: str = 
         data = loaded.ntriples(loaded.published_graphs).decode("utf-8")
         _, report_graph, _ = _run_shacl(engine, data, shapes)
         triples = data.count("\n")
-    results = _results(report_graph, loaded, root, shapes)
+    owners = _named_shapes(shapes)
+    results = _results(report_graph, loaded, root, shapes, owners)
     report_nt = report_graph.serialize(format="nt", encoding="utf-8")
     return Report(
         conforms=not any(r.severity == "Violation" for r in results),
         results=results,
         triples=triples,
         report_ntriples=report_nt,
-        shapes=_shape_infos(shapes),
+        shapes=_shape_infos(shapes, owners),
     )
 
 
