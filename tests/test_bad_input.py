@@ -216,7 +216,7 @@ def test_shacl_violation_exits_1_and_keeps_the_previous_dist(project_copy: Path,
     done = _build(project_copy, [], out)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
-    assert f"[Violation] data/{example.name} " in done.stderr
+    assert f"[Violation] data/{example.name}:" in done.stderr  # file:line:column since issue 14
     assert done.stderr.rstrip().splitlines()[-1].startswith("error: "), done.stderr
     assert "nothing was written" in done.stderr
     assert done.stdout == ""

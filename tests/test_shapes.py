@@ -264,7 +264,7 @@ def test_invalid_example_breaks_its_shape(invalid_batch, example: Path) -> None:
     others = sorted({r.shape for r in mine if not names_shape(r, shape)})
     assert not others, f"{example.name} breaks other shapes too: {others}"
     # the CLI reports it as a violation, in the same file
-    assert any(line.startswith(f"[Violation] {file} ") for line in cli.stdout.splitlines()), cli.stdout
+    assert any(line.startswith(f"[Violation] {file}:") for line in cli.stdout.splitlines()), cli.stdout
 
 
 # ---------------------------------------------------------------- (d) each valid example conforms

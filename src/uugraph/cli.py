@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from uugraph import __doc__ as package_doc
 from uugraph.config import Layout, base_iri, project_root, using_root, version
 from uugraph.errors import EXIT_INPUT, EXIT_NONCONFORMING, EXIT_OK, InputError, UugraphError
-from uugraph.pipeline.validate import ENGINES
+from uugraph.pipeline.validate import ENGINES, FORMATS
 from uugraph.progress import Progress
 from uugraph.remote.publish import PRESETS
 
@@ -49,18 +49,26 @@ def _layout(args: argparse.Namespace) -> Layout:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Parse every file of ontology/, data/, shapes/ and queries/, reason, and check the shapes.
 
-    Prints one line per SHACL result ([Violation] or [Warning], the data file
-    that states the focus node, the focus node, the path and the message).
+    Prints one line per SHACL result ([Violation], [Warning] or [Info], the
+    file:line:column of the triple it is about, the focus node, the path and
+    the message). --format json, github (workflow commands), junit (JUnit XML)
+    or sarif (SARIF 2.1.0) write the same results for CI systems; the exit
+    code is the same in every format.
     """
     from uugraph.build import check
+    from uugraph.pipeline.validate import render
 
-    checked = check(_layout(args), Progress(enabled=not args.quiet), args.engine)
+    layout = _layout(args)
+    checked = check(layout, Progress(enabled=not args.quiet), args.engine)
     report = checked.report
     if args.format == "json":
         print(report.to_json())
+    elif args.format != "text":
+        print(render(report, args.format, version(layout.root)))
     else:
         for result in report.results:
             print(result.line())
+    if args.format in ("text", "github"):
         summary = f"{'conforms' if report.conforms else 'does not conform'}: {len(report.violations)} violation(s), {len(report.warnings)} warning(s), {report.triples} triples checked"
         print(summary, file=sys.stderr)
     return EXIT_OK if report.conforms else EXIT_NONCONFORMING
@@ -373,7 +381,12 @@ def parser() -> argparse.ArgumentParser:
 
     v = verb("validate", cmd_validate)
     v.add_argument("--data", metavar="DIR", help="read data from DIR instead of data/")
-    v.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+    v.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="report format: text (default), json, github (workflow commands), junit (JUnit XML) or sarif (SARIF 2.1.0)",
+    )
     v.add_argument("--engine", choices=ENGINES, default="store", help="SHACL engine: store (default: evaluates the shapes on the loaded store), turbo (pyshacl-turbo) or pyshacl (the reference)")
 
     b = verb("build", cmd_build)

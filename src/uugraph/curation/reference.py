@@ -211,16 +211,24 @@ class _Block:
 
     subject: str
     pairs: list[tuple[str, str]]
+    row: str = ""  # "row N of members.csv": the CSV row it came from, written as a comment so a report can name it
 
     def render(self) -> str:
-        lines = [f"{self.subject} " + self._pair(0)]
+        lines = ([f"# {self.row}"] if self.row else []) + [f"{self.subject} " + self._pair(0)]
+        head = 2 if self.row else 1
         for i in range(1, len(self.pairs)):
             lines.append("    " + self._pair(i))
-        return " ;\n".join(lines) + " .\n"
+        return "\n".join(lines[: head - 1] + [" ;\n".join(lines[head - 1 :])]) + " .\n"
 
     def _pair(self, i: int) -> str:
         p, o = self.pairs[i]
         return f"{p} {o}"
+
+
+def _from(row: str, block: _Block) -> _Block:
+    """``block``, saying which CSV row it came from."""
+    block.row = row
+    return block
 
 
 def _write(path: Path, header: str, blocks: Iterable[_Block]) -> None:
@@ -348,7 +356,8 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
     record_blocks: list[_Block] = []
     written: list[Path] = []
 
-    for row in organisations:
+    for number, row in enumerate(organisations, start=2):  # a spreadsheet's row numbers: the header is row 1
+        from_row = f"row {number} of organisations.csv"
         key = row["key"]
         entry = policy.organisations.get(key)
         if entry is None:
@@ -361,10 +370,10 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
         fields, confidence = entry.fields, entry.confidence
         if confidence == "unconfirmed" or not fields:
             if entry.record_only:
-                record_blocks.append(_record(f"id/source/reference/organisations/{slug(key)}", cited(row["source"], entry.omit_citations), confidence, row["name"], checked_on))
+                record_blocks.append(_from(from_row, _record(f"id/source/reference/organisations/{slug(key)}", cited(row["source"], entry.omit_citations), confidence, row["name"], checked_on)))
             continue
         record = f"id/source/reference/organisations/{slug(key)}"
-        record_blocks.append(_record(record, cited(row["source"], entry.omit_citations), confidence, row["name"], checked_on))
+        record_blocks.append(_from(from_row, _record(record, cited(row["source"], entry.omit_citations), confidence, row["name"], checked_on)))
         if entry.page is not None:
             subject = f"id/org/{entry.page}"
             pairs: list[tuple[str, str]] = []
@@ -390,12 +399,13 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
         if "wikidata" in fields and QID_RE.match(row["wikidata"].strip()):
             pairs.append(("uuo:wikidata", _iri(f"http://www.wikidata.org/entity/{row['wikidata'].strip()}")))
         pairs.append(("prov:wasDerivedFrom", _iri(record)))
-        org_blocks.append(_Block(_iri(subject), pairs))
+        org_blocks.append(_Block(_iri(subject), pairs, from_row))
 
     confirmed_qids = {row["wikidata"].strip() for row in organisations if row["key"] in policy.organisations and "wikidata" in policy.organisations[row["key"]].fields}
     known_subjects = {b.subject for b in org_blocks}
 
     by_network: dict[str, list[dict[str, str]]] = {}
+    member_rows = {id(row): f"row {number} of members.csv" for number, row in enumerate(members, start=2)}
     for row in members:
         by_network.setdefault(row["network_key"], []).append(row)
 
@@ -436,9 +446,9 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
                 if qid in confirmed_qids:
                     pairs.append(("uuo:wikidata", _iri(f"http://www.wikidata.org/entity/{qid}")))
                 pairs.append(("prov:wasDerivedFrom", _iri(f"id/source/reference/members/{network}/{slug(name)}")))
-                member_blocks.append(_Block(_iri(member), pairs))
+                member_blocks.append(_Block(_iri(member), pairs, member_rows[id(row)]))
             record = f"id/source/reference/members/{network}/{slug(name)}"
-            blocks.append(_record(record, row["source"], confidence, f"{listed} in {network_key} list", checked_on))
+            blocks.append(_from(member_rows[id(row)], _record(record, row["source"], confidence, f"{listed} in {network_key} list", checked_on)))
             membership = f"id/membership/{network}/{slug(name)}"
             role = policy.roles.get((network_key, listed), decision.role)
             pairs = [
@@ -459,12 +469,12 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
                 ("prov:wasDerivedFrom", _iri(record)),
                 ("uuo:lastChecked", _typed(checked_on, "xsd:date")),
             ]
-            blocks.append(_Block(_iri(membership), pairs))
+            blocks.append(_Block(_iri(membership), pairs, member_rows[id(row)]))
             if joined:
                 value, datatype = joined
                 prop = {"xsd:date": "time:inXSDDate", "xsd:gYearMonth": "time:inXSDgYearMonth", "xsd:gYear": "time:inXSDgYear"}[datatype]
-                blocks.append(_Block(_iri(f"{membership}#period"), [("a", "time:Interval"), ("time:hasBeginning", _iri(f"{membership}#start"))]))
-                blocks.append(_Block(_iri(f"{membership}#start"), [("a", "time:Instant"), (prop, _typed(value, datatype))]))
+                blocks.append(_Block(_iri(f"{membership}#period"), [("a", "time:Interval"), ("time:hasBeginning", _iri(f"{membership}#start"))], member_rows[id(row)]))
+                blocks.append(_Block(_iri(f"{membership}#start"), [("a", "time:Instant"), (prop, _typed(value, datatype))], member_rows[id(row)]))
         # The list's own count, as a figure with the list's date, beside the page's figure.
         as_of = as_of_values[-1]
         figure = f"id/figure/{network}/member-universities/{as_of}"
