@@ -21,7 +21,7 @@ string searches, not a second parse.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
@@ -52,7 +52,8 @@ _TOKEN = re.compile(
     """.replace("PLX", _PLX),
     re.X | re.S,
 )
-_DIRECTIVE = re.compile(r"(?im)^[ \t]*(@prefix|prefix|@base|base)[ \t]+(?:([^\W\d_](?:[\w.\-]*[\w\-])?)?:[ \t]*)?<([^>]*)>")
+_DIRECTIVE = re.compile(r"(?i)[ \t]*(@prefix|prefix|@base|base)[ \t]+(?:([^\W\d_](?:[\w.\-]*[\w\-])?)?:[ \t]*)?<([^>]*)>")
+_DIRECTIVE_LINE = re.compile(r"(?im)^(?=[ \t]*@?(?:prefix|base)\b)")
 _ECHAR = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
 _ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 _ROW = re.compile(r"#\s*(row \d+ of \S+)")
@@ -333,10 +334,31 @@ def scan(text: str, base: str) -> Scan:
 
 
 def _directives(text: str, base: str) -> list[tuple[int, str, str, str]]:
-    """Every prefix and base directive: (offset, "prefix" or "base", prefix name, resolved IRI), in order."""
+    """Every prefix and base directive: (offset, "prefix" or "base", prefix name, resolved IRI), in order.
+
+    The keywords are found with plain string searches on a lower-cased copy
+    (a line-anchored regular expression over 45 MB takes twice as long), then
+    each hit that starts a line is read with :data:`_DIRECTIVE`.
+    """
+    lowered = text.lower()
+    starts = set()
+    if len(lowered) != len(text):  # a character whose lower case is longer: offsets would not match
+        starts = {m.start() for m in _DIRECTIVE_LINE.finditer(text)}
+        lowered = ""
+    for keyword in ("prefix", "base") if lowered else ():
+        at = lowered.find(keyword)
+        while at >= 0:
+            head = at - 1 if at and text[at - 1] == "@" else at
+            line_start = text.rfind("\n", 0, head) + 1
+            if not text[line_start:head].strip():
+                starts.add(line_start)
+            at = lowered.find(keyword, at + len(keyword))
     found = []
     current = base
-    for match in _DIRECTIVE.finditer(text):
+    for start in sorted(starts):
+        match = _DIRECTIVE.match(text, start)
+        if match is None:
+            continue
         keyword, name, iri = match.group(1).lower(), match.group(2) or "", match.group(3)
         resolved = resolve(current, _unescape(iri))
         if keyword.endswith("base"):
@@ -490,26 +512,38 @@ def _row_of(text_lines: list[str], line: int) -> str:
     return ""
 
 
-def index_subjects(files: Sequence[Path], subjects: Iterable[str], base: str, full_scan_bytes: int = FULL_SCAN_BYTES) -> Index:
-    """Locate the statements of ``subjects`` (IRIs) in ``files``.
+def index_subjects(
+    files: Sequence[Path],
+    subjects: Iterable[str],
+    base: str,
+    full_scan_bytes: int = FULL_SCAN_BYTES,
+    complete: Callable[[str, Index], bool] | None = None,
+) -> Index:
+    """Locate the statements of ``subjects`` (IRIs) in ``files``, read in their order.
 
-    A file is read only when its text spells one of the subjects; files of at
-    most ``full_scan_bytes`` are read whole, larger ones statement by statement.
+    A small file (at most ``full_scan_bytes``) is read whole when its text
+    spells one of the subjects; in a larger one only the statements that start
+    with a subject are read. ``complete(subject, index)`` says when a subject
+    needs no more files (its description and the triples its results are about
+    are found): it is not searched for in the files after that, so a report on
+    a few subjects does not search every file of a large graph for each.
     """
     wanted = {s for s in subjects if s}
     index = Index()
-    if not wanted:
-        return index
     for path in files:
+        if not wanted:
+            break
         with path.open(encoding="utf-8", newline="") as handle:
             text = handle.read()
-        directives = _directives(text, base)
-        prefixes = [(name, iri) for _, kind, name, iri in directives if kind == "prefix"]
-        bases = {base} | {iri for _, kind, _, iri in directives if kind == "base"}
-        present = {s for s in wanted if any(spelling in text for spelling in spellings(s, prefixes, bases))}
-        if not present:
-            continue
-        result = scan(text, base) if len(text) <= full_scan_bytes else scan_subjects(text, base, present)
+        if len(text) <= full_scan_bytes:
+            directives = _directives(text, base)
+            prefixes = [(name, iri) for _, kind, name, iri in directives if kind == "prefix"]
+            bases = {base} | {iri for _, kind, _, iri in directives if kind == "base"}
+            present = {s for s in wanted if any(spelling in text for spelling in spellings(s, prefixes, bases))}
+            result = scan(text, base) if present else Scan([], [])
+        else:
+            present = set(wanted)
+            result = scan_subjects(text, base, present)
         text_lines = text.splitlines() if "# row " in text or "#row " in text else []
 
         def position(line: int, column: int, path: Path = path, text_lines: list[str] = text_lines) -> Position:
@@ -521,4 +555,6 @@ def index_subjects(files: Sequence[Path], subjects: Iterable[str], base: str, fu
         for triple in result.triples:
             if triple.subject[0] == "I" and triple.subject[1] in present:
                 index.triples.setdefault(triple.subject[1], []).append((triple.predicate, triple.object, position(triple.line, triple.column)))
+        if complete is not None:
+            wanted = {s for s in wanted if not complete(s, index)}
     return index

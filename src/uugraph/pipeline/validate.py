@@ -306,7 +306,19 @@ def _results(report_graph: rdflib.Graph, loaded: LoadedGraph, root: Path | None,
         if isinstance(value, rdflib.URIRef) and step is not None and (step[1] or derived):
             subjects.add(str(value))
     files = [f for layer in ("data", "ontology", "shapes") for f in loaded.files.get(layer, [])]
-    index = locate.index_subjects(files, subjects, base_iri())
+    needs: dict[str, list[tuple[Step, locate.Term | None]]] = {}
+    for _, focus, step, value, derived in found:
+        if isinstance(focus, rdflib.URIRef) and step is not None and step[2] and not step[1] and value is not None and not derived:
+            needs.setdefault(str(focus), []).append((step, _term(value)))
+
+    def complete(subject: str, index: locate.Index) -> bool:
+        """Found: the description, and each value triple a result is about (others may be in a later file)."""
+        if subject not in index.starts:
+            return False
+        stated = {(p, o) for p, o, _ in index.triples.get(subject, [])}
+        return all(term is None or (step[0], term) in stated for step, term in needs.get(subject, []))
+
+    index = locate.index_subjects(files, subjects, base_iri(), complete=complete)
     results = []
     for node, focus, step, value, derived in found:
         path = report_graph.value(node, sh.resultPath)
