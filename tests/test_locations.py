@@ -353,3 +353,21 @@ def test_validate_formats_on_the_real_data() -> None:
             assert _sarif_errors(document) == []
             rules = document["runs"][0]["tool"]["driver"]["rules"]
             assert all(r["shortDescription"]["text"] and r["helpUri"].startswith("https://") for r in rules)
+
+
+ESCAPED = """@prefix uuo: <def/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+
+<id/org/\\u0065scaped-network> a uuo:Network ;
+    uuo:country <id/country/nl> ;
+    prov:wasDerivedFrom <id/source/uu-international-networks> .
+"""
+
+
+def test_a_subject_the_reader_cannot_spell_still_names_its_file(tmp_path: Path) -> None:
+    """An IRI written with a \\u escape is not searched for: the result names the file, without a line."""
+    root = _project(tmp_path / "project", {"data/zz-escaped.ttl": ESCAPED})
+    report = check(Layout(root=root)).report
+    mine = [r for r in report.violations if r.focus == "id:org/escaped-network"]
+    assert mine and all(r.file == "data/zz-escaped.ttl" and r.lineno == 0 for r in mine), "\n".join(r.line() for r in mine)
+    assert mine[0].line().startswith("[Violation] data/zz-escaped.ttl id:org/escaped-network ")

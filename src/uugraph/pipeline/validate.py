@@ -328,6 +328,9 @@ def _results(report_graph: rdflib.Graph, loaded: LoadedGraph, root: Path | None,
         shape = owners.get(shape, shape) if shape is not None else None
         where = _locate(index, focus, step, value, derived) if focus is not None else _Found(None)
         file: Path | None = where.position.file if where.position is not None else None
+        if file is None and isinstance(focus, rdflib.URIRef):
+            # Spelled in a way the position reader does not search for (a %-encoded or \u-escaped IRI): the file at least.
+            file = loaded.file_of(str(focus))
         if file is not None and root is not None:
             try:
                 file = file.resolve().relative_to(root.resolve())
