@@ -334,6 +334,9 @@ class WorkerPool:
 
     async def start(self) -> None:
         self._changed = asyncio.Event()
+        # One query in the server itself first: the parsers' lazily built grammars are then part of every
+        # fork, so a fresh worker (a spare, or one in place of a killed one) answers its first query as fast.
+        execute(self.store, {"query": "ASK { ?s ?p ?o }", "accept": None, "max_rows": 1})
         for _ in range(self.size):
             self.idle.append(await self._spawn())
         self.started = True
@@ -483,7 +486,7 @@ class WorkerPool:
             self.expensive_running -= 1
 
     def _release(self, worker: Worker) -> None:
-        """Back to the idle workers, or retired: a spare beyond ``size``, or one whose priority cannot be raised again."""
+        """Back to the idle workers, or retired: one more than ``size`` besides the long queries, or one whose priority cannot be raised again."""
         if worker.niced:
             try:
                 os.setpriority(os.PRIO_PROCESS, worker.pid, 0)
@@ -491,7 +494,7 @@ class WorkerPool:
             except OSError:  # only a privileged server may raise a priority again: a fresh worker instead
                 self._in_background(self._replace(worker))
                 return
-        if len(self.workers) > self.size:
+        if len(self.workers) - len(self.long) > self.size:  # the spares stand in for workers held by long queries only
             self._in_background(self._retire(worker))
             return
         self.idle.append(worker)
