@@ -302,9 +302,7 @@ def subjects(dist: Path) -> list[str]:
     return sorted(found)
 
 
-async def runaway_load(
-    port: int, duration: float, cheap_clients: int, runaways: int, lookups: list[str]
-) -> tuple[list[tuple[int, float]], list[tuple[int, float]], float]:
+async def runaway_load(port: int, duration: float, cheap_clients: int, runaways: int, lookups: list[str]) -> tuple[list[tuple[int, float]], list[tuple[int, float]], float]:
     rng = random.Random(11)
 
     def cheap() -> bytes:  # one subject's properties, a query the cache has not seen: the comment makes the text new
@@ -495,9 +493,7 @@ def hostile(python: str, dist: Path, duration: float, cheap_clients: int) -> boo
         times = [t for _, t in refusals] or [0.0]
         ok = statuses == [431]
         met = met and ok
-        print(
-            f"\n1 MiB headers: {len(refusals)} sent, statuses {statuses}, answered after p50 {percentile(times, 50) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms"
-        )
+        print(f"\n1 MiB headers: {len(refusals)} sent, statuses {statuses}, answered after p50 {percentile(times, 50) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms")
         print(f"target: every 1 MiB header answered 431: {'met' if ok else 'NOT met'}")
     finally:
         stop_server(server)

@@ -104,9 +104,7 @@ class ClientLimits:
 
 def _refusal(status: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
     text = (
-        "too many requests from this address at once; wait for the answers you asked for, then try again\n"
-        if status == 429
-        else "the server has too many requests in progress; try again shortly\n"
+        "too many requests from this address at once; wait for the answers you asked for, then try again\n" if status == 429 else "the server has too many requests in progress; try again shortly\n"
     ).encode()
     headers = [
         (b"content-type", b"text/plain; charset=utf-8"),

@@ -69,22 +69,12 @@ class Settings:
         unit=MIB,
         positive=True,
     )
-    send_timeout: float = _setting(
-        10.0, "--send-timeout", "close the connection of a client that reads nothing of its answer for this long", metavar="SECONDS", kind=float, positive=True
-    )
-    max_head: int = _setting(
-        64 * 1024, "--max-header-bytes", "answer 431 to a request whose request line and headers are larger", metavar="BYTES", kind=int, positive=True
-    )
+    send_timeout: float = _setting(10.0, "--send-timeout", "close the connection of a client that reads nothing of its answer for this long", metavar="SECONDS", kind=float, positive=True)
+    max_head: int = _setting(64 * 1024, "--max-header-bytes", "answer 431 to a request whose request line and headers are larger", metavar="BYTES", kind=int, positive=True)
     max_headers: int = _setting(100, "--max-headers", "answer 431 to a request with more header fields", metavar="N", kind=int, positive=True)
-    client_requests: int = _setting(
-        32, "--client-requests", "requests one client address may have in progress at once; more get 429", metavar="N", kind=int, positive=True
-    )
-    total_requests: int = _setting(
-        512, "--total-requests", "requests the server has in progress at once; more get 503", metavar="N", kind=int, positive=True
-    )
-    queue_timeout: float = _setting(
-        1.0, "--queue-timeout", "answer 503 to a query that waited this long for a free worker", metavar="SECONDS", kind=float, positive=True
-    )
+    client_requests: int = _setting(32, "--client-requests", "requests one client address may have in progress at once; more get 429", metavar="N", kind=int, positive=True)
+    total_requests: int = _setting(512, "--total-requests", "requests the server has in progress at once; more get 503", metavar="N", kind=int, positive=True)
+    queue_timeout: float = _setting(1.0, "--queue-timeout", "answer 503 to a query that waited this long for a free worker", metavar="SECONDS", kind=float, positive=True)
     expensive_for: float = _setting(
         60.0,
         "--expensive-for",
