@@ -64,7 +64,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,6 +216,7 @@ BIG_HEADER = 1 << 20
 TARGET_CHEAP_OK = 0.95
 TARGET_CHEAP_P99_S = 1.0
 TARGET_PEAK_RSS = 1 << 30
+PHASES = frozenset({"runaway", "readers", "header"})
 
 
 def sparql_post(query: str, accept: str = "application/sparql-results+json") -> bytes:
@@ -228,6 +229,31 @@ def loopback(n: int) -> str:
     """The n-th loopback address after 127.0.0.1 (127.0.0.2, …, 127.0.1.0, …): one per simulated client."""
     i = n + 1
     return f"127.0.{i // 250}.{i % 250 + 1}"
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional resident bytes of ``pid`` and its children (a page shared by n processes counts 1/n in each)."""
+    total = 0
+    for one in [pid, *children(pid)]:
+        try:
+            rollup = Path(f"/proc/{one}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) * 1024 for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+    return total
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                found.append(int(entry))
+    return found
 
 
 def tree_rss(pid: int) -> int:
@@ -352,11 +378,10 @@ def slow_readers(server: subprocess.Popen[bytes], port: int, hold: float, distin
         s.connect(("127.0.0.1", port))
         s.sendall(sparql_post(f"{LARGE} # reader {i} {time.perf_counter_ns()}" if distinct else LARGE))
         readers.append(s)
-    peak, samples, t0 = baseline, [], time.perf_counter()
+    peak, peak_pss, t0 = baseline, tree_pss(server.pid), time.perf_counter()
     while time.perf_counter() - t0 < hold:
-        rss = tree_rss(server.pid)
-        samples.append(rss)
-        peak = max(peak, rss)
+        peak = max(peak, tree_rss(server.pid))
+        peak_pss = max(peak_pss, tree_pss(server.pid))
         time.sleep(0.1)
     closed = 0
     statuses: dict[str, int] = {}
@@ -383,6 +408,7 @@ def slow_readers(server: subprocess.Popen[bytes], port: int, hold: float, distin
         "answer_mib": length / (1 << 20),
         "baseline_mb": baseline / 1e6,
         "peak_mb": peak / 1e6,
+        "peak_pss_mb": peak_pss / 1e6,
         "after_mb": tree_rss(server.pid) / 1e6,
         "closed": closed,
         "served_after": float(ok),
@@ -441,11 +467,22 @@ def stop_server(server: subprocess.Popen[bytes]) -> None:
         server.wait(timeout=10)
 
 
-def hostile(python: str, dist: Path, duration: float, cheap_clients: int) -> bool:
-    """The three hostile loads of issue 11, each on a fresh server; True when every target is met."""
+def hostile(python: str, dist: Path, duration: float, cheap_clients: int, phases: Collection[str] = PHASES) -> bool:
+    """The hostile loads of issue 11 (of ``phases``), each on a fresh server; True when every target is met."""
     print(f"Machine: nproc {os.cpu_count()}; Python {platform.python_version()} ({platform.system()} {platform.release()}); load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     met = True
 
+    if "runaway" in phases:
+        met = runaway_phase(python, dist, duration, cheap_clients) and met
+    if "readers" in phases:
+        met = readers_phase(python, dist) and met
+    if "header" in phases:
+        met = header_phase(python, dist, duration) and met
+    return met
+
+
+def runaway_phase(python: str, dist: Path, duration: float, cheap_clients: int) -> bool:
+    met = True
     server, port, command = start_server(python, dist, [])
     try:
         print(f"\n### Runaway clients\n\nserver: {' '.join(command[2:])}\n")
@@ -463,25 +500,41 @@ def hostile(python: str, dist: Path, duration: float, cheap_clients: int) -> boo
     finally:
         stop_server(server)
 
-    flags = ["--max-rows", "1000000", "--cache-mb", "256", "--timeout", "60"]
-    server, port, command = start_server(python, dist, flags)
-    try:
-        print(f"\n### {SLOW_READERS} slow readers\n\nserver: {' '.join(command[2:])} (rows unbounded, so the 16 MiB answer cap cuts the answer)\n")
-        hold = 18.0  # past the 10 s send timeout
-        for distinct in (False, True):
+    return met
+
+
+def readers_phase(python: str, dist: Path) -> bool:
+    met = True
+    print(f"\n### {SLOW_READERS} slow readers")
+    cases = [
+        # rows unbounded, so the 16 MiB answer cap cuts the answer; cached, so the readers share one copy
+        (["--max-rows", "1000000", "--cache-mb", "256", "--timeout", "60"], False),
+        # the defaults: the answer cut at the row cap; a query each, so each answer is computed (or refused) apart
+        ([], True),
+    ]
+    for flags, distinct in cases:
+        server, port, command = start_server(python, dist, flags)
+        try:
+            print(f"\nserver: {' '.join(command[2:])}\n")
+            hold = 18.0  # past the 5 s query timeout and the 10 s send timeout
             f = slow_readers(server, port, hold, distinct)
             ok = float(f["peak_mb"]) * 1e6 < TARGET_PEAK_RSS and f["closed"] == SLOW_READERS and bool(f["served_after"])
             met = met and ok
             print(
                 f"{'each its own query (computed apart)' if distinct else 'one query (its answer cached, shared)'}: RSS of the server and its workers "
-                f"{f['baseline_mb']:.0f} MB before, peak {f['peak_mb']:.0f} MB over {hold:g} s with {SLOW_READERS} readers "
+                f"{f['baseline_mb']:.0f} MB before, peak {f['peak_mb']:.0f} MB (PSS {f['peak_pss_mb']:.0f} MB) over {hold:g} s with {SLOW_READERS} readers "
                 f"of a {f['answer_mib']:.1f} MiB answer, {f['after_mb']:.0f} MB after; statuses {f['statuses']}; connections closed by the server: "
                 f"{f['closed']}/{SLOW_READERS}; a request after them: {'200' if f['served_after'] else 'FAILED'} in {f['after_ms']:.0f} ms"
             )
-            print(f"target: peak under 1 GB, every slow reader's connection closed: {'met' if ok else 'NOT met'}\n")
-    finally:
-        stop_server(server)
+            print(f"target: peak under 1 GB, every slow reader's connection closed: {'met' if ok else 'NOT met'}")
+        finally:
+            stop_server(server)
 
+    return met
+
+
+def header_phase(python: str, dist: Path, duration: float) -> bool:
+    met = True
     server, port, command = start_server(python, dist, [])
     try:
         print(f"\n### A 1 MiB header\n\nserver: {' '.join(command[2:])}; 4 clients load the mix of pages and queries\n")
@@ -520,6 +573,7 @@ def main() -> int:
     parser.add_argument("--python", default=sys.executable, help="interpreter that runs the server")
     parser.add_argument("--check", action="store_true", help=f"exit 1 on any error or a p50 over {TARGET_P50_MS:g} ms (with --hostile: a target not met)")
     parser.add_argument("--hostile", action="store_true", help="run the hostile loads of issue 11 (runaway clients, slow readers, a 1 MiB header) instead")
+    parser.add_argument("--phases", help="with --hostile: which loads, of runaway,readers,header (default: all)")
     parser.add_argument("--cheap-clients", type=int, default=4, help="with --hostile: clients looping cheap queries beside the runaway ones (default 4)")
     args = parser.parse_args()
     duration = min(max(args.duration, 1.0), 300.0)
@@ -531,7 +585,8 @@ def main() -> int:
             dist = Path(tmp) / "dist"
             subprocess.run([args.python, "-m", "uugraph", "build", "--quiet", "--out", str(dist)], cwd=ROOT, check=True, timeout=300)
         if args.hostile:
-            met = hostile(args.python, dist, duration, min(max(args.cheap_clients, 1), 64))
+            phases = set(args.phases.split(",")) & PHASES if args.phases else set(PHASES)
+            met = hostile(args.python, dist, duration, min(max(args.cheap_clients, 1), 64), phases)
             return 0 if met or not args.check else 1
         port = free_port()
         command = [args.python, "-m", "uugraph", "serve", "--quiet", "--host", "127.0.0.1", "--port", str(port), "--dist", str(dist)]

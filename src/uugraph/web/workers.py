@@ -309,7 +309,7 @@ class WorkerPool:
     * a query still running after :data:`GRACE` seconds is *long*: its worker
       runs at a lower CPU priority from then on, and when every worker runs a
       long query a query that is not ``expensive`` gets a spare worker, forked
-      then (at most ``spare`` of them, retired when idle) instead of waiting
+      then (at most ``spare`` of them, retired once the long queries are over) instead of waiting
       for one that may take the whole timeout;
     * ``expensive`` queries (of clients whose queries ran out of time or
       memory) run on at most ``lane`` workers at once.
@@ -318,7 +318,7 @@ class WorkerPool:
     store: ox.Store
     size: int
     memory: int = 0  # address-space headroom of each worker in bytes (0: no cap)
-    spare: int | None = None  # workers beyond size when every worker runs a long query (default: size)
+    spare: int | None = None  # workers beyond size when every worker runs a long query (default: half of size, at least 1)
     idle: list[Worker] = field(default_factory=list)
     workers: dict[int, Worker] = field(default_factory=dict)
     running: dict[int, float] = field(default_factory=dict)  # pid -> when its query started (loop time)
@@ -414,7 +414,7 @@ class WorkerPool:
     async def _acquire(self, wait: float, expensive: bool, lane: int) -> Worker:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
-        spare = self.size if self.spare is None else self.spare
+        spare = max(1, self.size // 2) if self.spare is None else self.spare
         while True:
             assert self._changed is not None
             changed = self._changed  # taken before the checks: no wake-up is missed between them and the wait
