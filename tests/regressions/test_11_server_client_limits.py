@@ -65,7 +65,7 @@ def test_a_client_whose_query_ran_out_of_time_runs_one_query_at_a_time(server: S
         time.sleep(0.2)
     started = time.monotonic()
     assert request(server.port, 31, sparql_post("ASK { ?s ?p ?o } # another client"))[0] == 200
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < TIMEOUT  # not behind the runaway query (bounds kept loose for a busy CI machine)
     for thread in threads:
         thread.join(timeout=TIMEOUT + 10)
     assert sorted(results) == [429, 503]  # the second at once; the first ran into the timeout
@@ -100,4 +100,4 @@ def test_cheap_queries_are_answered_beside_two_runaway_clients(server: Served) -
     answered = [t for status, t in cheap if status == 200]
     assert len(cheap) >= 20
     assert len(answered) >= 0.9 * len(cheap), sorted({s for s, _ in cheap})
-    assert sorted(answered)[len(answered) // 2] < 0.5
+    assert sorted(answered)[len(answered) // 2] < 1.0  # a blocked query would wait the 2 s timeout
