@@ -18,8 +18,13 @@ there.
 * ``/sparql`` speaks the SPARQL 1.1 Protocol (:mod:`uugraph.web.sparql`);
   queries run in forked workers within a time and a memory limit
   (:mod:`uugraph.web.workers`), their answers are cached
-  (:mod:`uugraph.web.cache`), and results are cut at ``max_rows`` rows
-  (``X-Result-Truncated: true``).
+  (:mod:`uugraph.web.cache`), and results are cut at ``max_rows`` rows and
+  ``max_answer`` bytes (``X-Result-Truncated: true``).
+* Every request counts against its client and the total while it is in
+  progress, and a client whose query ran out of time or memory has its
+  queries run one at a time for a while (:mod:`uugraph.web.limits`); the
+  connection bounds a request's head and how long an answer waits for its
+  reader (:mod:`uugraph.web.protocol`).
 
 The settings, their defaults and the command line's options are declared once,
 in :mod:`uugraph.web.settings`.
@@ -48,6 +53,7 @@ from uugraph.rdf.namespaces import uuo
 from uugraph.web.cache import LRU, ResultCache
 from uugraph.web.conneg import negotiate_cached
 from uugraph.web.graph import Graph
+from uugraph.web.limits import ClientLimits, LimitsMiddleware, client_of
 from uugraph.web.media import (
     DESCRIPTION_TYPES,
     DOCUMENT_TYPES,
@@ -135,6 +141,7 @@ class Server:
         self.void_triples = [q.triple for q in ox.parse(path=str(void), format=ox.RdfFormat.TURTLE)] if void.is_file() else []
         self._pages: PageRenderer | None = None
         self.pool = WorkerPool(self.graph.store, settings.worker_count, settings.worker_memory)
+        self.limits = ClientLimits(settings.client_requests, settings.total_requests, settings.expensive_for)
         self.rendered = LRU(4096)
         self.answers = ResultCache(settings.cache_bytes)
         self.examples = load_examples(settings.queries_dir)
@@ -308,17 +315,30 @@ class Server:
             check_query_text(query, settings.max_body)
         except Refused as refused:
             return plain(refused.status, refused.message, refused.headers)
-        job: dict[str, object] = {"query": query, "accept": accept, "max_rows": settings.max_rows}
+        job: dict[str, object] = {"query": query, "accept": accept, "max_rows": settings.max_rows, "max_bytes": settings.max_answer}
+        client = client_of(request.scope)
+        expensive = self.limits.is_expensive(client)
+        if expensive and not self.limits.begin_expensive(client):
+            return plain(
+                429,
+                "a query from this address ran out of time or memory recently, so its queries run one at a time for a while; wait for the one running",
+                {"Retry-After": "1", "Vary": "Accept"},
+            )
         try:
-            reply = await self.pool.run(job, settings.timeout)
+            reply = await self.pool.run(job, settings.timeout, wait=settings.queue_timeout, expensive=expensive, lane=max(1, settings.worker_count // 2))
         except QueryTimeout as exc:
+            self.limits.mark(client)
             return plain(503, f"{exc}; narrow it down or add a LIMIT", {"Vary": "Accept"})
         except PoolBusy:
             return plain(503, "every query worker is busy; try again shortly", {"Retry-After": "1", "Vary": "Accept"})
         except WorkerDied as exc:
             if exc.out_of_memory:
+                self.limits.mark(client)
                 return plain(503, f"the query needed more than the {settings.worker_memory >> 20} MiB a query may use and was stopped; narrow it down or add a LIMIT", {"Vary": "Accept"})
             return plain(500, "the query worker stopped unexpectedly; the query was not answered", {"Vary": "Accept"})
+        finally:
+            if expensive:
+                self.limits.end_expensive(client)
         if reply["status"] != 200:
             return plain(cast(int, reply["status"]), str(reply.get("message", "")), {"Vary": "Accept"})
         self.answers.put((query, accept), reply)
@@ -351,12 +371,14 @@ def create_app(dist: Path | str | None = None, settings: Settings | None = None,
     app.state.graph = server.graph
     app.state.pool = server.pool
     app.state.settings = settings
-    return CorsMiddleware(app)
+    return CorsMiddleware(LimitsMiddleware(app, server.limits))
 
 
 def run_serve(settings: Settings, announce: Callable[[str], None] | None = None) -> None:
     """Serve ``settings.dist`` with uvicorn until interrupted (SIGINT/SIGTERM end it cleanly)."""
     import uvicorn
+
+    from uugraph.web.protocol import LimitedHttpToolsProtocol
 
     host, port = settings.host, settings.port
     app = create_app(settings=settings)
@@ -368,9 +390,10 @@ def run_serve(settings: Settings, announce: Callable[[str], None] | None = None)
         access_log=settings.access_log,
         lifespan="on",
         server_header=False,
+        http=LimitedHttpToolsProtocol.with_limits(settings.max_head, settings.max_headers, settings.send_timeout),
     )
     server = uvicorn.Server(config)
-    pool: WorkerPool = app.app.state.pool  # type: ignore[attr-defined]
+    pool: WorkerPool = app.app.app.state.pool  # type: ignore[attr-defined]
 
     original_startup = server.startup
 

@@ -7,8 +7,8 @@ into a :class:`Settings` (:func:`from_arguments`), so a default or a help text
 is written in one place only. Sizes are bytes here; the command line takes
 some of them in MiB (the field's ``unit``).
 
->>> Settings().timeout, Settings().max_rows
-(5.0, 10000)
+>>> Settings().timeout, Settings().max_rows, Settings().max_answer >> 20
+(5.0, 10000, 16)
 >>> Settings(cache_bytes=0).cache_bytes
 0
 """
@@ -60,6 +60,29 @@ class Settings:
     workers: int | None = _setting(None, "--workers", "query worker processes", metavar="N", kind=int, positive=True, shown="the number of CPUs, at least 2")
     cache_bytes: int = _setting(64 * MIB, "--cache-mb", "memory for cached query answers, in MiB; 0 runs every query", metavar="MB", kind=float, unit=MIB)
     worker_memory: int = _setting(1024 * MIB, "--query-memory-mb", "memory a query may use, in MiB; more ends it with 503 (0: no cap; default: {default})", metavar="MB", kind=float, unit=MIB)
+    max_answer: int = _setting(
+        16 * MIB,
+        "--max-answer-mb",
+        "cut an answer at the last row that fits in this many MiB, with X-Result-Truncated: true",
+        metavar="MB",
+        kind=float,
+        unit=MIB,
+        positive=True,
+    )
+    send_timeout: float = _setting(10.0, "--send-timeout", "close the connection of a client that reads nothing of its answer for this long", metavar="SECONDS", kind=float, positive=True)
+    max_head: int = _setting(64 * 1024, "--max-header-bytes", "answer 431 to a request whose request line and headers are larger", metavar="BYTES", kind=int, positive=True)
+    max_headers: int = _setting(100, "--max-headers", "answer 431 to a request with more header fields", metavar="N", kind=int, positive=True)
+    client_requests: int = _setting(32, "--client-requests", "requests one client address may have in progress at once; more get 429", metavar="N", kind=int, positive=True)
+    total_requests: int = _setting(512, "--total-requests", "requests the server has in progress at once; more get 503", metavar="N", kind=int, positive=True)
+    queue_timeout: float = _setting(1.0, "--queue-timeout", "answer 503 to a query that waited this long for a free worker", metavar="SECONDS", kind=float, positive=True)
+    expensive_for: float = _setting(
+        60.0,
+        "--expensive-for",
+        "after a query of a client ran out of time or memory, run that client's queries one at a time, on at most half the workers, for this long",
+        metavar="SECONDS",
+        kind=float,
+        positive=True,
+    )
     access_log: bool = _setting(False, "--access-log", "log every request on stderr")
     public_url: str | None = _setting(
         None,

@@ -26,7 +26,7 @@ from uugraph.rdf.namespaces import DCTERMS, FORMATS, RDF_TYPE, RDFS, SD, VOID, X
 from uugraph.rdf.sparql_text import is_update, service_position
 from uugraph.rdf.terms import serialized
 from uugraph.web.media import LICENSE, content_type
-from uugraph.web.settings import Settings
+from uugraph.web.settings import MIB, Settings
 
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
 # The result formats the service description names (W3C's unique URIs for file formats).
@@ -138,7 +138,14 @@ def service_description(endpoint: str, void_url: str, triples: int, settings: Se
             n(DCTERMS + "description"),
             ox.Literal(
                 f"Read-only SPARQL 1.1 endpoint over uugraph. Queries run at most {settings.timeout:g} s and return at most "
-                f"{settings.max_rows} rows; SERVICE and updates are refused; relative IRIs resolve against {base_iri()}.",
+                f"{settings.max_rows} rows; SERVICE and updates are refused; relative IRIs resolve against {base_iri()}. "
+                f"Limits: answers are cut at {settings.max_answer / MIB:g} MiB (X-Result-Truncated: true, as for rows); request bodies "
+                f"over {settings.max_body} bytes get 413; a request line and headers over {settings.max_head} bytes, or more than "
+                f"{settings.max_headers} header fields, get 431; a client that reads nothing of its answer for {settings.send_timeout:g} s "
+                f"is disconnected; one address may have {settings.client_requests} requests in progress (429 beyond) and the server "
+                f"{settings.total_requests} (503 beyond); a query waits at most {settings.queue_timeout:g} s for a worker (503, "
+                f"Retry-After); after a query of a client runs out of time or memory, that client's queries run one at a time for "
+                f"{settings.expensive_for:g} s (429 for a second one).",
                 language="en",
             ),
         ),

@@ -27,9 +27,10 @@ import signal
 import socket
 import struct
 import sys
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -53,11 +54,41 @@ def _parsed_by_the_query_itself(text: str, base: str | None) -> None:
     """Oxigraph's part of the check is left to ``store.query``, which parses the text before it runs."""
 
 
+def _estimate(value: Value | None) -> int:
+    """A lower bound of the bytes a value takes in every result format: its text and a separator (CSV writes no more)."""
+    return 1 if value is None else 1 + len(value.value)
+
+
+Row = TypeVar("Row")
+
+
+def within_bytes(rows: list[Row], write_rows: Callable[[list[Row]], bytes], max_bytes: int) -> tuple[bytes, int]:
+    """The answer of as many of ``rows`` as fit in ``max_bytes`` when written, and how many that is.
+
+    The written size grows about evenly with the rows: each try keeps a share
+    of the rows in proportion to the overshoot (2 % fewer, so that one or two
+    tries do), until the answer fits.
+    """
+    body = write_rows(rows)
+    keep = len(rows)
+    while len(body) > max_bytes and keep > 0:
+        keep = max(0, min(keep - 1, int(keep * max_bytes / len(body) * 0.98)))
+        body = write_rows(rows[:keep])
+    return body, keep
+
+
 def execute(store: ox.Store, job: dict[str, object]) -> dict[str, object]:
-    """Run one query job on the store and serialise its answer (in a worker process)."""
+    """Run one query job on the store and serialise its answer (in a worker process).
+
+    The answer is cut at ``max_rows`` rows and at ``max_bytes`` bytes
+    (at a row boundary, flagged as truncated either way); rows are only
+    collected while their estimated size fits, so a worker's memory for an
+    answer stays near ``max_bytes`` however large the values are.
+    """
     text = str(job["query"])
     accept = job.get("accept")
     max_rows = cast(int, job["max_rows"])
+    max_bytes = cast(int, job.get("max_bytes") or 1 << 62)
     try:
         # The decision on the parsed query, as everywhere (CLI, checks): nesting, both parsers, no SERVICE in
         # rdflib's algebra. Oxigraph parses it once more in store.query just below, so it is not asked twice.
@@ -89,25 +120,32 @@ def execute(store: ox.Store, job: dict[str, object]) -> dict[str, object]:
             variables = [v.value for v in result.variables]
             rows: list[list[Value | None]] = []
             truncated = False
+            estimate = 0
             for solution in result:
-                if len(rows) >= max_rows:
+                if len(rows) >= max_rows or estimate > max_bytes:
                     truncated = True
                     break
-                rows.append([value_of(solution[v]) for v in variables])
-            body = results_bytes(Table(variables, rows), RESULT_FORMAT[media])
-            return {"status": 200, "type": media, "body": body, "rows": len(rows), "truncated": truncated}
+                row = [value_of(solution[v]) for v in variables]
+                estimate += sum(_estimate(v) for v in row)
+                rows.append(row)
+            fmt = RESULT_FORMAT[media]
+            body, kept = within_bytes(rows, lambda some: results_bytes(Table(variables, some), fmt), max_bytes)
+            return {"status": 200, "type": media, "body": body, "rows": kept, "truncated": truncated or kept < len(rows)}
         media = negotiate(accept, GRAPH_TYPES)  # type: ignore[arg-type]
         if media is None:
             return {"status": 406, "message": "CONSTRUCT and DESCRIBE results are available as " + ", ".join(GRAPH_TYPES[:4])}
         triples: list[ox.Triple] = []
         truncated = False
+        estimate = 0
         for triple in result:
-            if len(triples) >= max_rows:
+            if len(triples) >= max_rows or estimate > max_bytes:
                 truncated = True
                 break
+            estimate += len(str(triple))
             triples.append(triple)
-        body = graph_bytes(triples, GRAPH_FORMAT[media])
-        return {"status": 200, "type": media, "body": body, "rows": len(triples), "truncated": truncated}
+        graph_format = GRAPH_FORMAT[media]
+        body, kept = within_bytes(triples, lambda some: graph_bytes(some, graph_format), max_bytes)
+        return {"status": 200, "type": media, "body": body, "rows": kept, "truncated": truncated or kept < len(triples)}
     except (OSError, ValueError, RuntimeError, SyntaxError) as exc:
         return {"status": 400, "message": f"the query failed: {exc}"}
 
@@ -223,6 +261,10 @@ def worker_main(sock: socket.socket, store: ox.Store, parent: int, memory: int =
         _send_blocking(sock, execute(store, job))  # type: ignore[arg-type]
 
 
+GRACE = 0.5  # seconds after which a running query counts as long
+LONG_NICENESS = 10  # the CPU priority of a worker running a long query (higher: it yields to the others)
+
+
 class QueryTimeout(Exception):
     """The query outlived its time; its worker was killed and replaced."""
 
@@ -250,6 +292,7 @@ class Worker:
     pid: int
     sock: socket.socket
     isolated: bool = False
+    niced: bool = False
 
 
 @dataclass
@@ -259,20 +302,50 @@ class WorkerPool:
     Every fork happens on the event loop's thread, the only thread that ever
     touches the store in the server process, so no lock of the store can be
     held in the parent while a child is forked.
+
+    Fairness, so that cheap queries are not starved by expensive ones:
+
+    * a query waits at most ``wait`` seconds for a worker (:class:`PoolBusy`);
+    * a query still running after :data:`GRACE` seconds is *long*: its worker
+      runs at a lower CPU priority from then on, and when every worker runs a
+      long query a query that is not ``expensive`` gets a spare worker, forked
+      then (at most ``spare`` of them, retired once the long queries are over) instead of waiting
+      for one that may take the whole timeout;
+    * ``expensive`` queries (of clients whose queries ran out of time or
+      memory) run on at most ``lane`` workers at once.
     """
 
     store: ox.Store
     size: int
     memory: int = 0  # address-space headroom of each worker in bytes (0: no cap)
-    idle: asyncio.Queue[Worker] | None = None
+    spare: int | None = None  # workers beyond size when every worker runs a long query (default: half of size, at least 1)
+    idle: list[Worker] = field(default_factory=list)
     workers: dict[int, Worker] = field(default_factory=dict)
+    running: dict[int, float] = field(default_factory=dict)  # pid -> when its query started (loop time)
+    long: set[int] = field(default_factory=set)  # pids running a query past GRACE
+    expensive_running: int = 0
+    starting: int = 0
     killed: int = 0
     spawned: int = 0
+    spares_made: int = 0
+    started: bool = False
+    _changed: asyncio.Event | None = None
+    _background: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def start(self) -> None:
-        self.idle = asyncio.Queue()
+        self._changed = asyncio.Event()
+        # One query in the server itself first: the parsers' lazily built grammars are then part of every
+        # fork, so a fresh worker (a spare, or one in place of a killed one) answers its first query as fast.
+        execute(self.store, {"query": "ASK { ?s ?p ?o }", "accept": None, "max_rows": 1})
         for _ in range(self.size):
-            self.idle.put_nowait(await self._spawn())
+            self.idle.append(await self._spawn())
+        self.started = True
+
+    def _signal(self) -> None:
+        """Wake every query waiting for a worker (a worker came free, or one's query became long)."""
+        assert self._changed is not None
+        self._changed.set()
+        self._changed = asyncio.Event()
 
     async def _spawn(self) -> Worker:
         parent_end, child_end = socket.socketpair()
@@ -335,36 +408,127 @@ class WorkerPool:
             await asyncio.sleep(0.002)
         return None
 
-    async def run(self, job: dict[str, object], timeout: float) -> dict[str, object]:
-        assert self.idle is not None, "the pool is not started"
-        try:
-            worker = await asyncio.wait_for(self.idle.get(), timeout=timeout)
-        except TimeoutError as exc:
-            raise PoolBusy() from exc
+    def _all_long(self) -> bool:
+        return not self.idle and bool(self.running) and len(self.long) >= len(self.running)
+
+    async def _acquire(self, wait: float, expensive: bool, lane: int) -> Worker:
         loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        spare = max(1, self.size // 2) if self.spare is None else self.spare
+        while True:
+            assert self._changed is not None
+            changed = self._changed  # taken before the checks: no wake-up is missed between them and the wait
+            if self.idle and (not expensive or self.expensive_running < lane):
+                return self.idle.pop()
+            if not expensive and self._all_long() and len(self.workers) + self.starting < self.size + spare:
+                self.starting += 1
+                try:
+                    worker = await self._spawn()
+                finally:
+                    self.starting -= 1
+                self.spares_made += 1
+                return worker
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise PoolBusy()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), remaining)
+
+    async def run(self, job: dict[str, object], timeout: float, *, wait: float | None = None, expensive: bool = False, lane: int = 1) -> dict[str, object]:
+        """Run ``job`` on a worker within ``timeout`` seconds, after waiting at most ``wait`` (default: ``timeout``) for one."""
+        assert self.started, "the pool is not started"
+        worker = await self._acquire(timeout if wait is None else wait, expensive, lane)
+        loop = asyncio.get_running_loop()
+        self.running[worker.pid] = loop.time()
+        if expensive:
+            self.expensive_running += 1
         payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        reply_task: asyncio.Future[object] | None = None
         try:
             await loop.sock_sendall(worker.sock, _HEADER.pack(len(payload)) + payload)
-            reply = await asyncio.wait_for(self._recv(worker.sock), timeout=timeout)
+            reply_task = asyncio.ensure_future(self._recv(worker.sock))
+            try:
+                reply = await asyncio.wait_for(asyncio.shield(reply_task), min(GRACE, timeout))
+            except TimeoutError:
+                self._became_long(worker)
+                reply = await asyncio.wait_for(reply_task, max(0.0, timeout - GRACE))
         except TimeoutError:
+            self._done(worker, expensive)
             await self._replace(worker)
             raise QueryTimeout(worker.pid, timeout) from None
         except (WorkerDied, OSError) as exc:
+            self._done(worker, expensive)
             status = await self._replace(worker)
             aborted = status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT
             raise WorkerDied(str(exc), out_of_memory=aborted) from exc
         except BaseException:  # cancelled (server shutting down): the worker's state is unknown
+            if reply_task is not None:
+                reply_task.cancel()
+            self._done(worker, expensive)
             await self._replace(worker)
             raise
-        self.idle.put_nowait(worker)
+        self._done(worker, expensive)
+        self._release(worker)
         return reply  # type: ignore[return-value]
 
+    def _became_long(self, worker: Worker) -> None:
+        """The worker's query is long: lower its CPU priority, and let waiting queries consider a spare worker."""
+        self.long.add(worker.pid)
+        worker.niced = True
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, worker.pid, LONG_NICENESS)
+        self._signal()
+
+    def _done(self, worker: Worker, expensive: bool) -> None:
+        self.running.pop(worker.pid, None)
+        self.long.discard(worker.pid)
+        if expensive:
+            self.expensive_running -= 1
+
+    def _release(self, worker: Worker) -> None:
+        """Back to the idle workers, or retired: one more than ``size`` besides the long queries, or one whose priority cannot be raised again."""
+        if worker.niced:
+            try:
+                os.setpriority(os.PRIO_PROCESS, worker.pid, 0)
+                worker.niced = False
+            except OSError:  # only a privileged server may raise a priority again: a fresh worker instead
+                self._in_background(self._replace(worker))
+                return
+        if len(self.workers) - len(self.long) > self.size:  # the spares stand in for workers held by long queries only
+            self._in_background(self._retire(worker))
+            return
+        self.idle.append(worker)
+        self._signal()
+
+    def _in_background(self, step: Coroutine[object, object, object]) -> None:
+        async def run() -> None:
+            with contextlib.suppress(UugraphError):
+                await step
+            if self._changed is not None:
+                self._signal()
+
+        task = asyncio.ensure_future(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _retire(self, worker: Worker) -> None:
+        await self._kill(worker)
+
     async def _replace(self, worker: Worker) -> int | None:
+        """Kill the worker and, unless spares keep the pool at its size, fork one in its place."""
         status = await self._kill(worker)
-        assert self.idle is not None
-        self.idle.put_nowait(await self._spawn())
+        if len(self.workers) + self.starting < self.size:
+            self.starting += 1
+            try:
+                fresh = await self._spawn()
+            finally:
+                self.starting -= 1
+            self.idle.append(fresh)
+        self._signal()
         return status
 
     async def close(self) -> None:
+        for task in list(self._background):
+            task.cancel()
         for worker in list(self.workers.values()):
             await self._kill(worker)
