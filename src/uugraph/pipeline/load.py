@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -356,17 +357,51 @@ def _locate(text: str, lexical: str) -> tuple[int | None, int | None]:
     return None, None
 
 
+class _BackgroundLoad:
+    """``Store.bulk_load`` of one file's bytes in a thread, started at once; :meth:`join` waits for it."""
+
+    def __init__(self, store: ox.Store, data: bytes, graph: ox.NamedNode) -> None:
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(store, data, graph), name="uugraph-load", daemon=True)
+        self.thread.start()
+
+    def _run(self, store: ox.Store, data: bytes, graph: ox.NamedNode) -> None:
+        try:
+            store.bulk_load(data, format=ox.RdfFormat.TURTLE, base_iri=base_iri(), to_graph=graph)
+        except BaseException as exc:  # reported by raise_failure, in the caller's thread
+            self.failure = exc
+
+    def join(self) -> None:
+        self.thread.join()
+
+    def raise_failure(self, path: Path) -> None:
+        """Raise the loader's error as an InputError (the Python parse, run first, names syntax errors itself)."""
+        if isinstance(self.failure, SyntaxError):
+            raise syntax_error(path, self.failure) from self.failure
+        if self.failure is not None:
+            raise InputError(str(path), None, None, f"the store could not load the file: {self.failure}") from self.failure
+
+
 def _load_folder(folder: Path, layer: str, loaded: LoadedGraph, step: StepProgress | None = None) -> None:
     for path in _turtle_files(folder, layer):
         text = read_text(path)
         data = text.encode("utf-8")
-        # Parse once in Python to check syntax and literals, then let the store load the same bytes natively.
-        check_nesting(path, text)
-        triples = parse_turtle(path, text)
-        check_structure(path, text, triples)
-        check_datatypes(path, text, triples)
-        check_literals(path, text, triples)
-        loaded.store.load(data, format=ox.RdfFormat.TURTLE, base_iri=base_iri(), to_graph=LAYER_GRAPHS[layer])
+        # The store loads the bytes natively while Python checks the same text: nesting, syntax,
+        # blank nodes and literals. Oxigraph's bulk loader releases the interpreter lock, so the two
+        # run on two cores: at a million triples, load takes the time of the slower of the two
+        # rather than of both. Should a check fail, the error is raised and the store discarded.
+        # Oxigraph's Turtle parser keeps its own stack (100,000 nested `[ ]` load in a second), so
+        # only the Python side needs the nesting bound, and it is checked before Python parses.
+        loader = _BackgroundLoad(loaded.store, data, LAYER_GRAPHS[layer])
+        try:
+            check_nesting(path, text)
+            triples = parse_turtle(path, text)
+            check_structure(path, text, triples)
+            check_datatypes(path, text, triples)
+            check_literals(path, text, triples)
+        finally:
+            loader.join()
+        loader.raise_failure(path)
         loaded.files[layer].append(path)
         if step is not None:
             step.advance(len(data) // 1000)
@@ -437,20 +472,25 @@ def check_query(path: Path, text: str) -> str:
     return form
 
 
-class CheckedQueries:
-    """The query texts that passed :func:`check_query`, remembered on disk so the next run skips the parsers.
+class RememberedPasses:
+    """Inputs that passed a costly check, remembered on disk so the next run skips the check.
 
-    Parsing a query with both parsers costs about 35 ms, most of a ``validate``
-    on the real data; the verdict depends only on the text, the base IRI, the
-    two parsers' versions and the checking code, which together make the key.
-    Only a pass is remembered: a refused query is checked again every time, so
-    its error is always reported with its position. The folder is
-    ``$UUGRAPH_CACHE_DIR``, else ``$XDG_CACHE_HOME/uugraph`` (``~/.cache/uugraph``);
-    ``UUGRAPH_CACHE_DIR=off`` turns the memory off, and an unwritable folder
-    just means no memory.
+    Two checks use it: a query of ``queries/`` read by both parsers
+    (:func:`check_query`, about 35 ms a query) and the shapes graph checked
+    against SHACL-SHACL (:func:`uugraph.pipeline.validate.check_shapes`, about
+    0.15 s); together they were most of a ``validate`` on the real data. A
+    verdict depends only on the input, the base IRI, the checking code and the
+    versions of the libraries that check, which together make the key
+    (``code`` names the modules whose source is part of it, ``versions`` the
+    libraries). Only a pass is remembered: a refused input is checked again
+    every time, so its error is always reported with its position. The folder
+    is ``$UUGRAPH_CACHE_DIR/KIND``, else ``$XDG_CACHE_HOME/uugraph/KIND``
+    (``~/.cache/uugraph``); ``UUGRAPH_CACHE_DIR=off`` turns the memory off, and
+    an unwritable folder just means no memory.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str = "checked-queries", code: tuple[str, ...] = ("uugraph.rdf.sparql_text", __name__), versions: tuple[str, ...] = ("rdflib",)) -> None:
+        self.kind, self.code, self.versions = kind, code, versions
         self._folder: Path | None | bool = False  # False: not looked up yet
         self._salt: bytes | None = None
 
@@ -463,19 +503,24 @@ class CheckedQueries:
                 self._folder = None
             else:
                 root = Path(setting) if setting else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uugraph"
-                self._folder = root / "checked-queries"
+                self._folder = root / self.kind
         return self._folder if isinstance(self._folder, Path) else None
 
     def key(self, text: str, base: str) -> str:
         import hashlib
+        import importlib
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as installed
 
         if self._salt is None:
-            import rdflib
-
-            from uugraph.rdf import sparql_text
-
-            code = b"".join(Path(module.__file__ or "").read_bytes() for module in (sparql_text, sys.modules[__name__]))
-            self._salt = hashlib.sha256(code + f"{ox.__version__} {rdflib.__version__}".encode()).digest()
+            code = b"".join(Path(importlib.import_module(name).__file__ or "").read_bytes() for name in self.code)
+            versions = [f"pyoxigraph {ox.__version__}"]
+            for library in self.versions:
+                try:
+                    versions.append(f"{library} {installed(library)}")
+                except PackageNotFoundError:
+                    versions.append(f"{library} absent")
+            self._salt = hashlib.sha256(code + " ".join(versions).encode()).digest()
         return hashlib.sha256(self._salt + base.encode() + b"\0" + text.encode("utf-8")).hexdigest()
 
     def recall(self, text: str, base: str) -> str | None:
@@ -487,7 +532,7 @@ class CheckedQueries:
         except (OSError, UnicodeDecodeError):
             return None
 
-    def remember(self, text: str, base: str, form: str) -> None:
+    def remember(self, text: str, base: str, verdict: str) -> None:
         import os
         import tempfile
 
@@ -498,13 +543,13 @@ class CheckedQueries:
             folder.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=folder, prefix=".new-")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(form)
+                out.write(verdict)
             os.replace(temporary, folder / self.key(text, base))
         except OSError:
             return
 
 
-_checked_queries = CheckedQueries()
+_checked_queries = RememberedPasses()
 
 
 #: Seconds Oxigraph may spend reading a query in a check. Parsing is linear and takes
