@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from uugraph.config import base_iri
 from uugraph.errors import InputError
 from uugraph.pipeline import locate
-from uugraph.pipeline.load import GRAPH_INFERRED, LoadedGraph
+from uugraph.pipeline.load import GRAPH_INFERRED, LoadedGraph, RememberedPasses
 from uugraph.rdf.namespaces import SH, XSD_STRING
 from uugraph.rdf.terms import to_rdflib
 
@@ -374,16 +374,28 @@ def _shape_infos(shapes_graph: rdflib.Graph, owners: dict[Node, Node] | None = N
     return infos
 
 
+#: Shapes graphs that passed SHACL-SHACL (the key includes this module's source and both engines' versions).
+_checked_shapes = RememberedPasses("checked-shapes", code=(__name__,), versions=("pyshacl", "pyshacl-turbo"))
+
+
 def check_shapes(loaded: LoadedGraph, engine: str = "store") -> None:
     """Validate the shapes graph against SHACL-SHACL; raise InputError naming the shapes file.
 
     SHACL-SHACL's shapes are recursive, which the store engine does not
     evaluate, and the shapes graph is small: it goes through pyshacl-turbo
-    unless the reference engine was asked for.
+    unless the reference engine was asked for. A shapes graph that passed is
+    remembered (:data:`_checked_shapes`), keyed by the texts of its files, so an
+    unchanged ``shapes/`` is not checked again.
     """
+    checker = "pyshacl" if engine == "pyshacl" else "turbo"
+    # Keyed by the files' texts: N-Triples of the graph would name its blank nodes anew on each load.
+    text = "\0".join(f"{path.name}\0{path.read_text(encoding='utf-8')}" for path in loaded.files.get("shapes", []))
+    if _checked_shapes.recall(text, checker) is not None:
+        return
     shapes = to_rdflib(loaded, loaded.shapes_graphs)
-    conforms, report_graph, _ = _run_shacl("pyshacl" if engine == "pyshacl" else "turbo", shapes, _shacl_shacl())
+    conforms, report_graph, _ = _run_shacl(checker, shapes, _shacl_shacl())
     if conforms:
+        _checked_shapes.remember(text, checker, "conforms")
         return
     import rdflib
 
