@@ -19,11 +19,8 @@ import io
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +28,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from tests.uugraph_server import serve
 from uugraph.pipeline.query import run_embedded
 from uugraph.rdf.results import Table, Value, write
 
@@ -60,44 +58,11 @@ ASK_FALSE = "ASK { <http://example.org/nothing> ?p ?o }"
 QUERIES = {"tab": TAB, "literals": LITERALS, "blank-nodes": BLANK_NODES, "ask-true": ASK_TRUE, "ask-false": ASK_FALSE}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``python -m uugraph serve`` of the build on a free loopback port; stopped in teardown."""
-    port = _free_port()
-    env = dict(os.environ)
-    env.pop("UUGRAPH_BASE_IRI", None)
-    log = tmp_path_factory.mktemp("results-server") / "server.log"
-    command = [sys.executable, "-m", "uugraph", "serve", "--quiet", "--host", "127.0.0.1", "--port", str(port), "--dist", str(built_dist), "--workers", "2"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited with {process.returncode}: {log.read_text(errors='replace')}")
-            try:
-                if httpx.get(url + "/sparql", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer within 30 s: {log.read_text(errors='replace')}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with serve(built_dist, log=tmp_path_factory.mktemp("results-server") / "server.log") as served:
+        yield served.url
 
 
 @pytest.fixture(scope="module")

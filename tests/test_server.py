@@ -12,10 +12,7 @@ import io
 import json
 import os
 import shutil
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +24,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
+from tests.uugraph_server import Served, alive, children, serve
 from uugraph.config import base_iri
 from uugraph.pipeline.query import run_embedded
 from uugraph.rdf.results import Table, Value
@@ -46,28 +44,6 @@ SELECT (COUNT(*) AS ?n) WHERE {
 STATIC_MARKER = "static page of LERU from the site"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _children(pid: int) -> set[int]:
-    """The pids whose parent is ``pid`` (from /proc)."""
-    found = set()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.add(int(entry))
-    return found
-
-
 def _cpu_ticks(pid: int) -> int:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -75,14 +51,6 @@ def _cpu_ticks(pid: int) -> int:
         return 0
     fields = stat[stat.rindex(")") + 2 :].split()
     return int(fields[11]) + int(fields[12])  # utime + stime
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] != "Z"
 
 
 @pytest.fixture(scope="module")
@@ -104,67 +72,16 @@ def served_dist(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 
 @pytest.fixture(scope="module")
-def server(served_dist: Path) -> Iterator[dict[str, object]]:
-    """``python -m uugraph serve`` on a free loopback port; stopped (then killed) in teardown."""
-    port = _free_port()
-    env = dict(os.environ)
-    env.pop("UUGRAPH_BASE_IRI", None)
-    command = [
-        sys.executable,
-        "-m",
-        "uugraph",
-        "serve",
-        "--quiet",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--dist",
-        str(served_dist),
-        "--timeout",
-        str(TIMEOUT),
-        "--max-rows",
-        str(MAX_ROWS),
-        "--workers",
-        "2",
-        "--query-memory-mb",
-        str(QUERY_MEMORY_MB),
-    ]
-    log = served_dist.parent / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited with {process.returncode}: {log.read_text(errors='replace')}")
-            try:
-                if httpx.get(url + "/sparql", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer within 30 s: {log.read_text(errors='replace')}")
-            time.sleep(0.1)
-        yield {"url": url, "pid": process.pid, "port": port, "log": log}
-    finally:
-        workers = _children(process.pid)
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        deadline = time.monotonic() + 5
-        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not any(_alive(pid) for pid in workers), "query workers outlived the server"
+def server(served_dist: Path) -> Iterator[Served]:
+    """``python -m uugraph serve`` on a free loopback port; stopped (then killed) in teardown, its workers with it."""
+    flags = ["--timeout", str(TIMEOUT), "--max-rows", str(MAX_ROWS), "--query-memory-mb", str(QUERY_MEMORY_MB)]
+    with serve(served_dist, *flags, log=served_dist.parent / "server.log") as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
-def client(server: dict[str, object]) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=str(server["url"]), timeout=HTTP_TIMEOUT, follow_redirects=False) as c:
+def client(server: Served) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=HTTP_TIMEOUT, follow_redirects=False) as c:
         yield c
 
 
@@ -382,10 +299,10 @@ def test_select_in_every_format_matches_the_embedded_engine(client: httpx.Client
     assert sorted(tuple(row) for row in rows[1:]) == _cells(expected)
 
 
-def test_sparqlwrapper_client(server: dict[str, object], embedded_answer: Table) -> None:
+def test_sparqlwrapper_client(server: Served, embedded_answer: Table) -> None:
     from SPARQLWrapper import CSV, JSON, POST, TSV, XML, SPARQLWrapper
 
-    endpoint = f"{server['url']}/sparql"
+    endpoint = f"{server.url}/sparql"
 
     def ask(fmt, method=None):
         wrapper = SPARQLWrapper(endpoint)
@@ -477,12 +394,12 @@ def test_results_are_cut_at_max_rows(client: httpx.Client) -> None:
     assert r.headers["x-result-truncated"] == "true" and len(r.text.strip().splitlines()) == MAX_ROWS
 
 
-def test_service_description(client: httpx.Client, server: dict[str, object]) -> None:
+def test_service_description(client: httpx.Client, server: Served) -> None:
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     r = client.get("/sparql")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
     graph = rdflib.Graph().parse(data=r.text, format="turtle")
-    endpoint = rdflib.URIRef(f"{server['url']}/sparql")
+    endpoint = rdflib.URIRef(f"{server.url}/sparql")
     assert (endpoint, rdflib.RDF.type, sd.Service) in graph
     assert (endpoint, sd.endpoint, endpoint) in graph
     assert (endpoint, sd.supportedLanguage, sd.SPARQL11Query) in graph
@@ -583,9 +500,9 @@ def test_malformed_query_is_400_with_the_parser_message(client: httpx.Client) ->
     assert r.status_code == 406
 
 
-def test_timeout_kills_the_worker_and_the_server_goes_on(client: httpx.Client, server: dict[str, object]) -> None:
-    pid = int(server["pid"])  # type: ignore[arg-type]
-    workers_before = _children(pid)
+def test_timeout_kills_the_worker_and_the_server_goes_on(client: httpx.Client, server: Served) -> None:
+    pid = server.pid
+    workers_before = children(pid)
     assert len(workers_before) == 2
     started = time.monotonic()
     r = client.post("/sparql", data={"query": SLOW_QUERY})
@@ -596,32 +513,32 @@ def test_timeout_kills_the_worker_and_the_server_goes_on(client: httpx.Client, s
     # right after: another query is answered, by a fresh worker in place of the killed one
     quick = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=3.0)
     assert quick.status_code == 200
-    workers_after = _children(pid)
+    workers_after = children(pid)
     killed = workers_before - workers_after
     assert len(killed) == 1 and len(workers_after) == 2
-    assert not any(_alive(p) for p in killed)
+    assert not any(alive(p) for p in killed)
     # and nothing burns CPU any more
     ticks = sum(_cpu_ticks(p) for p in workers_after)
     time.sleep(0.5)
     assert sum(_cpu_ticks(p) for p in workers_after) - ticks < 10  # < 0.1 s of CPU in 0.5 s (at 100 ticks/s)
 
 
-def test_a_query_that_needs_too_much_memory_is_stopped(client: httpx.Client, server: dict[str, object]) -> None:
-    pid = int(server["pid"])  # type: ignore[arg-type]
+def test_a_query_that_needs_too_much_memory_is_stopped(client: httpx.Client, server: Served) -> None:
+    pid = server.pid
     # 4737² rows to sort: gigabytes within seconds, were it not for the cap
     r = client.post("/sparql", data={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"})
     assert r.status_code == 503
     assert f"{QUERY_MEMORY_MB} MiB" in r.text
     assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=3.0).status_code == 200
-    assert len(_children(pid)) == 2
+    assert len(children(pid)) == 2
 
 
-def test_oversize_body_is_413(client: httpx.Client, server: dict[str, object]) -> None:
+def test_oversize_body_is_413(client: httpx.Client, server: Served) -> None:
     big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 1_100_000
     r = client.post("/sparql", content=big.encode(), headers={"Content-Type": "application/sparql-query"})
     assert r.status_code == 413
     # a body announced as 100 MB: answered 413 at once, without waiting for (or reading) it
-    port = int(server["port"])  # type: ignore[arg-type]
+    port = server.port
     started = time.monotonic()
     answer = _raw_request(
         port,
@@ -648,8 +565,8 @@ def test_oversize_body_is_413(client: httpx.Client, server: dict[str, object]) -
         "/.%2e/.%2e/etc/passwd",
     ],
 )
-def test_path_traversal_is_refused(server: dict[str, object], target: str) -> None:
-    answer = _raw_request(int(server["port"]), f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())  # type: ignore[arg-type]
+def test_path_traversal_is_refused(server: Served, target: str) -> None:
+    answer = _raw_request(server.port, f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
     status = answer.split(b" ", 2)[1]
     assert status in (b"400", b"404"), answer[:200]
     assert b"root:" not in answer and b"TOP-SECRET" not in answer and b"<http" not in answer

@@ -9,29 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from tests.uugraph_server import Served, free_port, serve  # noqa: F401  (re-exported for the tests of this folder)
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Served:
-    url: str
-    port: int
-    process: subprocess.Popen[bytes]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def connect(port: int, client: int, timeout: float = 10.0, receive_buffer: int | None = None) -> socket.socket:
@@ -76,35 +59,6 @@ def sparql_post(query: str, accept: str = "application/sparql-results+json", clo
     body = query.encode()
     head = f"POST /sparql HTTP/1.1\r\nHost: test\r\nContent-Type: application/sparql-query\r\nAccept: {accept}\r\nContent-Length: {len(body)}\r\n"
     return (head + ("Connection: close\r\n" if close else "") + "\r\n").encode() + body
-
-
-@contextlib.contextmanager
-def serve(dist: Path, *flags: str) -> Iterator[Served]:
-    """The server over ``dist`` with ``flags`` (and two workers), up within 30 s; stopped, then killed, at the end."""
-    port = free_port()
-    env = dict(os.environ)
-    env.pop("UUGRAPH_BASE_IRI", None)
-    command = [sys.executable, "-m", "uugraph", "serve", "--quiet", "--port", str(port), "--dist", str(dist), "--workers", "2", *flags]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, f"the server exited with {process.returncode}"
-            try:
-                if request(port, 1, b"GET /sparql HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", timeout=1.0)[0] == 200:
-                    break
-            except (OSError, ConnectionError, ValueError):
-                pass
-            assert time.monotonic() < deadline, "the server did not answer within 30 s"
-            time.sleep(0.1)
-        yield Served(f"http://127.0.0.1:{port}", port, process)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def tree_rss(pid: int) -> int:

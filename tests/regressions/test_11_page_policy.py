@@ -8,48 +8,16 @@ inline script. Over a real socket, on a copy of the real build.
 from __future__ import annotations
 
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.uugraph_server import serve
 from uugraph.config import base_iri
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def start(dist: Path) -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "uugraph", "serve", "--quiet", "--port", str(port), "--dist", str(dist), "--workers", "2"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        assert process.poll() is None, "the server exited"
-        try:
-            if httpx.get(url + "/sparql", timeout=1.0).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the server did not answer within 30 s"
-        time.sleep(0.1)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module", params=["with-site", "without-site"])
@@ -59,11 +27,8 @@ def served(request: pytest.FixtureRequest, built_dist: Path, tmp_path_factory: p
     shutil.copytree(built_dist, dist, symlinks=True)
     if request.param == "without-site" and (dist / "site").exists():
         shutil.rmtree(dist / "site")
-    process, url = start(dist)
-    try:
-        yield url
-    finally:
-        stop(process)
+    with serve(dist) as running:
+        yield running.url
 
 
 def a_document(dist: Path) -> str:

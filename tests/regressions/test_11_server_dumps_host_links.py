@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.uugraph_server import serve
 from uugraph.config import base_iri
 from uugraph.outputs.site import PageRenderer
 
@@ -36,31 +32,8 @@ def trapped(built_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     (top / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
     (dist / "context.jsonld").unlink()
     os.symlink(top / "secret.txt", dist / "context.jsonld")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "uugraph", "serve", "--quiet", "--port", str(port), "--dist", str(dist), "--workers", "2"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, "the server exited"
-            try:
-                if httpx.get(url + "/sparql", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not answer within 30 s"
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    with serve(dist) as served:
+        yield served.url
 
 
 def test_a_symlink_in_dist_is_not_served(trapped: str) -> None:
