@@ -15,6 +15,7 @@ from starlette.responses import FileResponse, Response
 from uugraph.web.media import HTML, content_type
 from uugraph.web.pages import CSP
 
+SVG = "image/svg+xml"
 SMALL_FILE = 262_144  # bytes: up to this, one read on the event loop is cheaper than a thread hop
 
 
@@ -59,9 +60,11 @@ def file_response(path: Path, media: str, headers: dict[str, str] | None = None)
 
     An HTML file of the static site gets the pages' no-script policy unless the
     caller sets its own: a page built from data (a ``javascript:`` IRI in it, say)
-    must not run scripts however it reached ``dist/site/``.
+    must not run scripts however it reached ``dist/site/``. So does an SVG file
+    (the network drawing is built from data too), since a browser that opens one
+    as a document runs its scripts.
     """
-    if media == HTML and not any(name.lower() == "content-security-policy" for name in headers or {}):
+    if media in (HTML, SVG) and not any(name.lower() == "content-security-policy" for name in headers or {}):
         headers = {**(headers or {}), "Content-Security-Policy": CSP}
     if path.stat().st_size <= SMALL_FILE:
         return Response(path.read_bytes(), media_type=content_type(media), headers=headers)
