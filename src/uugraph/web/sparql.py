@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from uugraph.config import base_iri
 from uugraph.rdf.namespaces import DCTERMS, FORMATS, RDF_TYPE, RDFS, SD, VOID, XSD
-from uugraph.rdf.sparql_text import is_update, service_position
+from uugraph.rdf.sparql_text import QueryRefused, check_text, is_update
 from uugraph.rdf.terms import serialized
 from uugraph.web.media import LICENSE, content_type
 from uugraph.web.settings import MIB, Settings
@@ -106,14 +106,15 @@ async def read_query(request: Request, max_body: int) -> str | None:
 
 
 def check_query_text(query: str, max_body: int) -> None:
-    """Refuse, before any worker sees it, a query that is too large, an update, or one with ``SERVICE``."""
+    """Refuse, before any worker sees it, a query that is too large, an update, nested too deep, or one with ``SERVICE``."""
     if len(query.encode("utf-8")) > max_body:
         raise Refused(413, f"the query is larger than {max_body} bytes")
     if is_update(query):
         raise Refused(403, READ_ONLY)
-    found = service_position(query)
-    if found:
-        raise Refused(400, f"malformed query: query:{found[0]}:{found[1]}: SERVICE is not allowed: queries never reach other endpoints")
+    try:
+        check_text(query)
+    except QueryRefused as refused:
+        raise Refused(400, f"malformed query: query:{refused.line}:{refused.column}: {refused.cause}") from None
 
 
 def service_description(endpoint: str, void_url: str, triples: int, settings: Settings) -> list[ox.Triple]:
