@@ -14,6 +14,12 @@ CHROMIUM := /usr/bin/chromium
 ifneq ($(UUGRAPH_SKIP_BROWSER),1)
 TEST_NEEDS := $(CHROMIUM)
 endif
+# The store tests run a real Virtuoso and Jena ARQ from Debian. The packaged Virtuoso
+# service must never start (it would listen on every interface): policy-rc.d refuses
+# every service start during the install, and the unit is masked afterwards.
+VIRTUOSO := /usr/bin/virtuoso-t
+JENA     := /usr/share/java/jena-cmds.jar
+TEST_NEEDS += $(VIRTUOSO) $(JENA)
 
 .DEFAULT_GOAL := build
 .PHONY: build validate test test-fast lint format bench docs clean distclean install help
@@ -40,6 +46,15 @@ install: $(STAMP)
 
 $(CHROMIUM):
 	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+$(VIRTUOSO):
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y virtuoso-opensource
+	-systemctl mask virtuoso-opensource-7 >/dev/null 2>&1
+	-update-rc.d virtuoso-opensource-7 disable >/dev/null 2>&1
+
+$(JENA):
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libapache-jena-java default-jre-headless
 
 build: $(STAMP)
 	$(PY) -m uugraph build
