@@ -2,7 +2,9 @@
 
 The packaged service is never used: it would listen on every interface. The
 server here gets its own virtuoso.ini in a temporary folder, binds 127.0.0.1
-only, and is allowed to read and write that folder alone.
+only, and is allowed to read and write that folder alone. ``make test``
+installs the package (with the service kept from starting); where it is
+missing the tests that need it are skipped with that reason.
 """
 
 from __future__ import annotations
@@ -15,11 +17,17 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.oxigraph_server import free_port
+from oxigraph_server import free_port
+
+from uugraph.errors import UugraphError
+from uugraph.remote.client import Client, Credentials
+from uugraph.remote.publish import Endpoints
 
 VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
 ISQL = shutil.which("isql-vt") or "/usr/bin/isql-vt"
 PASSWORD = "dba"  # a fresh database's dba password; the database is thrown away with its folder
+USER, USER_PASSWORD = "curator", "pw-not-dba-4c1d"  # the account publish uses: SPARQL_UPDATE only, as the README says
+MISSING = f"Virtuoso is not installed ({VIRTUOSO}): `make test` installs Debian's virtuoso-opensource"
 
 INI = """[Database]
 DatabaseFile = {dir}/virtuoso.db
@@ -43,6 +51,10 @@ MaxQueryExecutionTime = 120
 """
 
 
+def available() -> bool:
+    return os.access(VIRTUOSO, os.X_OK) and os.access(ISQL, os.X_OK)
+
+
 class VirtuosoServer:
     """``virtuoso-t -f`` on free loopback ports with its own database folder."""
 
@@ -56,9 +68,19 @@ class VirtuosoServer:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.http}"
 
-    def start(self, timeout: float = 60) -> None:
+    @property
+    def query(self) -> str:
+        return self.base + "/sparql"
+
+    @property
+    def endpoints(self) -> Endpoints:
+        return Endpoints.from_preset("virtuoso", self.base)
+
+    def start(self, timeout: float = 90) -> None:
+        """Start (or restart, on the same folder and ports) and wait until SPARQL answers; bounded."""
         self.location.mkdir(parents=True, exist_ok=True)
         (self.location / "virtuoso.ini").write_text(INI.format(dir=self.location, port=self.port, http=self.http))
+        (self.location / "virtuoso.lck").unlink(missing_ok=True)  # left by a killed server
         self.process = subprocess.Popen(
             [VIRTUOSO, "-f", "-c", str(self.location / "virtuoso.ini")],
             cwd=self.location,
@@ -66,14 +88,20 @@ class VirtuosoServer:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + timeout
+        client = Client(retries=0, timeout=5, credentials=Credentials())
         while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
             try:
                 with socket.create_connection(("127.0.0.1", self.http), timeout=0.2):
-                    return
-            except OSError:
+                    pass
+                client.query(self.query, "ASK { ?s ?p ?o }")
+                return
+            except (OSError, UugraphError):
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"virtuoso-t did not answer on 127.0.0.1:{self.http} within {timeout:.0f} s")
+        log = (self.location / "virtuoso.log").read_text(errors="replace")[-1500:] if (self.location / "virtuoso.log").exists() else ""
+        raise RuntimeError(f"virtuoso-t did not answer SPARQL on 127.0.0.1:{self.http} within {timeout:.0f} s\n{log}")
 
     def sql(self, statements: str, timeout: float = 30) -> str:
         """Run SQL through isql on the loopback SQL port (bounded)."""
@@ -85,8 +113,17 @@ class VirtuosoServer:
         )
         return done.stdout + done.stderr
 
-    def grant_update(self, user: str = "dba") -> None:
-        self.sql(f'GRANT SPARQL_UPDATE TO "{user}"; GRANT SPARQL_UPDATE TO "SPARQL";')
+    def create_user(self, user: str = USER, password: str = USER_PASSWORD) -> None:
+        """A SQL user with the SPARQL_UPDATE role: what publish needs on both -auth endpoints."""
+        out = self.sql(f"DB.DBA.USER_CREATE('{user}', '{password}'); GRANT SPARQL_UPDATE TO \"{user}\";")
+        assert "Error" not in out, out
+
+    def select(self, text: str) -> list[dict[str, dict[str, str]]]:
+        return Client(retries=0, timeout=60, credentials=Credentials()).select(self.query, text)
+
+    def count(self, graph: str) -> int:
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(rows[0]["n"]["value"])
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
@@ -97,6 +134,6 @@ class VirtuosoServer:
         if self.process and self.process.poll() is None:
             os.kill(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=20)
+                self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.kill()

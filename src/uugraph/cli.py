@@ -442,7 +442,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--store-endpoint", metavar="GSP_URL", help="the Graph Store HTTP Protocol endpoint (faster uploads)")
     p.add_argument("--preset", nargs=2, metavar=("NAME", "BASE_URL"), help="fill the endpoints in for a store: " + ", ".join(sorted(PRESETS)))
     p.add_argument("--graph", metavar="IRI", help="the named graph to publish into (default: the dataset IRI)")
-    p.add_argument("--chunk-triples", type=int, default=50_000, help="triples per upload request (default 50000)")
+    p.add_argument("--chunk-triples", type=int, help="triples per upload request (default 50000 with the Graph Store Protocol, 2000 with SPARQL Update)")
     p.add_argument("--retries", type=int, default=4, help="retries with backoff on 5xx, connection errors and timeouts (default 4)")
     p.add_argument("--timeout", type=_positive(float), default=60.0, metavar="SECONDS", help="seconds per upload or query request, the whole answer read (default 60)")
     p.add_argument("--force", action="store_true", help="upload even when the server already has this build")

@@ -57,6 +57,9 @@ RESULTS_JSON = "application/sparql-results+json"
 CREDENTIALS_HINT = "set UUGRAPH_SPARQL_USER/UUGRAPH_SPARQL_PASSWORD or UUGRAPH_SPARQL_TOKEN"
 REDACTED = "***"
 MAX_REDIRECTS = 5
+# A body at least this big is not sent before the server has said how it wants credentials: Virtuoso
+# answers a big unauthenticated PUT by resetting the connection before its 401 challenge can be read.
+PROBE_BODY = 64 * 1024
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
@@ -315,6 +318,7 @@ class Client:
     _schemes: dict[tuple[str, str, int], str] = field(default_factory=dict, init=False, repr=False)
     _digests: dict[tuple[str, str, int], DigestState] = field(default_factory=dict, init=False, repr=False)
     _derived: set[str] = field(default_factory=set, init=False, repr=False)
+    _probed: set[tuple[str, str, int]] = field(default_factory=set, init=False, repr=False)
 
     # ------------------------------------------------------------ the SPARQL protocols
 
@@ -398,6 +402,8 @@ class Client:
         ends = time.monotonic() + budget
         original = _origin(url)
         challenged = False
+        if body is not None and len(body) >= PROBE_BODY:
+            challenged = self._probe(original, url, what, ends)
         for _ in range(MAX_REDIRECTS + 1):
             origin = _origin(url)
             headers = {"User-Agent": self.agent or f"uugraph/{version()}", "Connection": "close"}
@@ -420,6 +426,32 @@ class Client:
                 raise Rejected(self._redact(f"{url}: {what}: the server redirects to {location} (HTTP {answer.status}): use that URL"))
             return self._classified(answer, what)
         raise Rejected(self._redact(f"{url}: {what}: more than {MAX_REDIRECTS} redirects"))
+
+    def _probe(self, origin: tuple[str, str, int], url: str, what: str, ends: float) -> bool:
+        """Learn the origin's challenge with a bodiless HEAD before a big body is sent; whether one was accepted.
+
+        Only with a user and password and no scheme known yet, once per origin.
+        Once a challenge is accepted, a second HEAD answers it: a server that
+        refuses the credentials cuts a big body off mid-send (a broken pipe,
+        not a readable 401), so wrong credentials are told apart here. Any
+        other answer to a HEAD is ignored: the real request reports.
+        """
+        if self.credentials.user is None or self.credentials.token or origin in self._schemes or origin in self._probed:
+            return False
+        self._probed.add(origin)
+        base = {"User-Agent": self.agent or f"uugraph/{version()}", "Connection": "close"}
+        try:
+            self.requests += 1
+            answer = _attempt("HEAD", url, None, base, max(0.05, min(10.0, ends - time.monotonic())))
+            if answer.status not in (401, 403) or not self._accept_challenge(origin, answer, False):
+                return False
+            self.requests += 1
+            again = _attempt("HEAD", url, None, {**base, **self._authorization(origin, "HEAD", url)}, max(0.05, min(10.0, ends - time.monotonic())))
+        except _Retry:
+            return False
+        if again.status in (401, 403):
+            self._classified(again, what)
+        return True
 
     def _authorization(self, origin: tuple[str, str, int], method: str, url: str) -> dict[str, str]:
         creds = self.credentials
