@@ -10,7 +10,10 @@ then runs every query of queries/ against the published real graph on each
 store (`run_remote`, the graph named by default-graph-uri). One run; prints
 Markdown tables. Only loopback traffic; the servers are stopped by their pids.
 
-    python bench/bench_publish.py [--synthetic-triples 1000000] [--runs 3] [--no-update-path-synthetic]
+    python bench/bench_publish.py [--synthetic-triples 1000000] [--runs 3] [--stores oxigraph,virtuoso]
+                                  [--no-update-path-synthetic] [--no-replace]
+
+Each figure is also written to stderr as soon as it is measured.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ def main() -> None:
     parser.add_argument("--synthetic-triples", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3, help="runs of each query (default 3; the median is shown)")
     parser.add_argument("--no-update-path-synthetic", action="store_true", help="skip the synthetic graph through SPARQL Update")
+    parser.add_argument("--no-replace", action="store_true", help="skip publishing the synthetic graph again over itself (--force)")
+    parser.add_argument("--stores", default="oxigraph,virtuoso", help="which stores (default oxigraph,virtuoso)")
     args = parser.parse_args()
     if not available():
         raise SystemExit("Virtuoso is not installed: `make test` (or apt-get install virtuoso-opensource) installs it")
@@ -76,6 +81,12 @@ def main() -> None:
     env = dict(os.environ, UUGRAPH_SPARQL_USER=USER, UUGRAPH_SPARQL_PASSWORD=USER_PASSWORD)
     env.pop("UUGRAPH_SPARQL_TOKEN", None)
     rows: list[tuple[str, str, str, int, float, str]] = []
+
+    def measure(store: str, name: str, path: str, count: int, note: str, *publish_args: str) -> None:
+        seconds = timed("publish", "-q", *publish_args, env=env)
+        rows.append((store, name, path, count, seconds, note))
+        print(f"{store} | {name} | {path} | {count:,} | {seconds:.1f} s | {note}", file=sys.stderr, flush=True)
+
     try:
         oxigraph.start()
         virtuoso.start()
@@ -84,18 +95,19 @@ def main() -> None:
             "Oxigraph": (["--preset", "oxigraph", oxigraph.base], ["--endpoint", oxigraph.query, "--update-endpoint", oxigraph.base + "/update"]),
             "Virtuoso": (["--preset", "virtuoso", virtuoso.base], ["--endpoint", virtuoso.query, "--update-endpoint", virtuoso.base + "/sparql-auth"]),
         }
+        wanted = {name.strip().lower() for name in args.stores.split(",")}
         for store, (gsp, update) in stores.items():
-            size = lines(real / "graph.nt")
-            rows.append((store, "real data", "Graph Store Protocol", size, timed("publish", "-q", "--dist", str(real), *gsp, env=env), "first publish"))
-            rows.append((store, "real data", "Graph Store Protocol", size, timed("publish", "-q", "--dist", str(real), *gsp, env=env), "again: unchanged, nothing sent"))
-            rows.append((store, "real data", "SPARQL Update", size, timed("publish", "-q", "--dist", str(real), *update, "--graph", dataset_iri() + "-update", env=env), "first publish"))
-            big = lines(synthetic / "graph.nt")
-            rows.append((store, "synthetic", "Graph Store Protocol", big, timed("publish", "-q", "--dist", str(synthetic), *gsp, "--graph", SYNTHETIC, env=env), "first publish"))
-            rows.append(
-                (store, "synthetic", "Graph Store Protocol", big, timed("publish", "-q", "--dist", str(synthetic), *gsp, "--graph", SYNTHETIC, "--force", env=env), "again, --force: replaces it")
-            )
+            if store.lower() not in wanted:
+                continue
+            size, big = lines(real / "graph.nt"), lines(synthetic / "graph.nt")
+            measure(store, "real data", "Graph Store Protocol", size, "first publish", "--dist", str(real), *gsp)
+            measure(store, "real data", "Graph Store Protocol", size, "again: unchanged, nothing sent", "--dist", str(real), *gsp)
+            measure(store, "real data", "SPARQL Update", size, "first publish", "--dist", str(real), *update, "--graph", dataset_iri() + "-update")
+            measure(store, "synthetic", "Graph Store Protocol", big, "first publish", "--dist", str(synthetic), *gsp, "--graph", SYNTHETIC)
+            if not args.no_replace:
+                measure(store, "synthetic", "Graph Store Protocol", big, "again, --force: replaces it", "--dist", str(synthetic), *gsp, "--graph", SYNTHETIC, "--force")
             if not args.no_update_path_synthetic:
-                rows.append((store, "synthetic", "SPARQL Update", big, timed("publish", "-q", "--dist", str(synthetic), *update, "--graph", SYNTHETIC + "-update", env=env), "first publish"))
+                measure(store, "synthetic", "SPARQL Update", big, "first publish", "--dist", str(synthetic), *update, "--graph", SYNTHETIC + "-update")
 
         print(f"\n## Publishing into a local Oxigraph server and a local Virtuoso (127.0.0.1), {time.strftime('%Y-%m-%d')}\n")
         print("| store | graph | path | triples | wall s | triples/s | note |\n| --- | --- | --- | ---: | ---: | ---: | --- |")
@@ -104,9 +116,9 @@ def main() -> None:
             print(f"| {store} | {name} | {path} | {count:,} | {seconds:.1f} | {rate} | {note} |")
 
         print(f"\n## Queries of queries/ against the published real graph (median of {args.runs}, ms, default-graph-uri)\n")
-        print("| query | rows | Oxigraph | Virtuoso |\n| --- | ---: | ---: | ---: |")
+        endpoints = {store: endpoint for store, endpoint in {"Oxigraph": oxigraph.query, "Virtuoso": virtuoso.query}.items() if store.lower() in wanted}
+        print("| query | rows | " + " | ".join(endpoints) + " |\n| --- | ---: |" + " ---: |" * len(endpoints))
         client = Client(retries=0, timeout=60, credentials=Credentials())
-        endpoints = {"Oxigraph": oxigraph.query, "Virtuoso": virtuoso.query}
         totals = dict.fromkeys(endpoints, 0.0)
         for name, query in load_queries(ROOT / "queries").items():
             cells = []
@@ -121,7 +133,7 @@ def main() -> None:
                 totals[store] += statistics.median(times)
                 cells.append(f"{statistics.median(times):.1f}")
             print(f"| {name} | {count} | {' | '.join(cells)} |")
-        print(f"| **all {len(load_queries(ROOT / 'queries'))} queries** | | {totals['Oxigraph']:.0f} | {totals['Virtuoso']:.0f} |")
+        print(f"| **all {len(load_queries(ROOT / 'queries'))} queries** | | " + " | ".join(f"{totals[store]:.0f}" for store in endpoints) + " |")
     finally:
         virtuoso.stop()
         oxigraph.stop()
