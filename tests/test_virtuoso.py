@@ -233,3 +233,20 @@ def test_a_literal_spelled_like_an_iri_stays_a_literal_beside_blank_nodes(virtuo
     graph = "http://example.org/folding"
     publish(tmp_path, Endpoints(virtuoso.query, virtuoso.base + "/sparql-auth"), graph, client=_client())
     assert isomorphic(_graph_in(virtuoso, graph), _built(tmp_path))
+
+
+def test_a_swap_bigger_than_one_transaction_may_be_is_refused_with_exit_5_and_the_previous_graph_stays(tmp_path: Path, real_dist: Path, synthetic_dist: Path) -> None:
+    """Virtuoso refuses a transaction that changes more than TransactionAfterImageLimit (default 50 MB, about a million triples' MOVE): SR325."""
+    server = VirtuosoServer(tmp_path / "db", after_image=1_000_000)
+    server.start()
+    try:
+        server.create_user()
+        graph = "http://example.org/too-big"
+        before = publish(real_dist, server.endpoints, graph, chunk_triples=1000, client=_client())
+        done = _cli("publish", "--dist", str(synthetic_dist), "--preset", "virtuoso", server.base, "--graph", graph, "--chunk-triples", "1000", "--retries", "0")
+        assert done.returncode == 5, done.stderr
+        assert f"{server.base}/sparql-auth: update `MOVE GRAPH" in done.stderr and "Virtuoso 40005 Error SR325" in done.stderr
+        assert "the previous graph stays" in done.stderr and USER_PASSWORD not in done.stdout + done.stderr
+        assert isomorphic(_graph_in(server, graph), _built(real_dist)) and server.count(graph) == before.triples
+    finally:
+        server.stop()

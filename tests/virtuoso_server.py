@@ -42,6 +42,7 @@ ServerPort = 127.0.0.1:{port}
 DirsAllowed = ., {dir}
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty}
+TransactionAfterImageLimit = {after_image}
 [HTTPServer]
 ServerPort = 127.0.0.1:{http}
 ServerRoot = {dir}
@@ -58,10 +59,15 @@ def available() -> bool:
 class VirtuosoServer:
     """``virtuoso-t -f`` on free loopback ports with its own database folder."""
 
-    def __init__(self, location: Path, buffers: int = 10_000) -> None:
-        """``buffers``: 8 kB pages of cache (10,000 ≈ 80 MB is plenty for the tests; Virtuoso advises ~2/3 of RAM)."""
+    def __init__(self, location: Path, buffers: int = 10_000, after_image: int = 50_000_000) -> None:
+        """``buffers``: 8 kB pages of cache (10,000 ≈ 80 MB is plenty for the tests; Virtuoso advises ~2/3 of RAM).
+
+        ``after_image``: TransactionAfterImageLimit, the bytes one transaction may
+        change (Virtuoso's default, 50 MB, refuses the MOVE of about a million triples: SR325).
+        """
         self.location = location
         self.buffers = buffers
+        self.after_image = after_image
         self.port = free_port()
         self.http = free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -81,7 +87,7 @@ class VirtuosoServer:
     def start(self, timeout: float = 90) -> None:
         """Start (or restart, on the same folder and ports) and wait until SPARQL answers; bounded."""
         self.location.mkdir(parents=True, exist_ok=True)
-        (self.location / "virtuoso.ini").write_text(INI.format(dir=self.location, port=self.port, http=self.http, buffers=self.buffers, dirty=self.buffers * 3 // 5))
+        (self.location / "virtuoso.ini").write_text(INI.format(dir=self.location, port=self.port, http=self.http, buffers=self.buffers, dirty=self.buffers * 3 // 5, after_image=self.after_image))
         (self.location / "virtuoso.lck").unlink(missing_ok=True)  # left by a killed server
         self.process = subprocess.Popen(
             [VIRTUOSO, "-f", "-c", str(self.location / "virtuoso.ini")],

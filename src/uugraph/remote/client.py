@@ -203,9 +203,23 @@ class Answer:
 class _Retry(Exception):
     """An attempt failed in a way another attempt may not (connection, timeout, 5xx)."""
 
-    def __init__(self, cause: str) -> None:
+    def __init__(self, cause: str, status: int | None = None) -> None:
         super().__init__(cause)
         self.cause = cause
+        self.status = status
+
+
+class ServerFailed(Unreachable):
+    """The server answered, with a 5xx, until the retries ran out: it is there, and it did not do it.
+
+    Still exit 3 for a verb that only needs an answer; ``publish`` tells a swap
+    the store refused (Virtuoso's SR325, a transaction too big) from one whose
+    answer was lost.
+    """
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def _origin(url: str) -> tuple[str, str, int]:
@@ -390,11 +404,15 @@ class Client:
             try:
                 return self._authorised(method, url, body, content_type, accept, what, min(per_attempt, max(0.05, ends - time.monotonic())))
             except _Retry as exc:
-                cause = exc.cause
+                cause, status = exc.cause, exc.status
             pause = self.backoff * 2 ** (attempts - 1)
             if attempts > allowed or time.monotonic() + pause >= ends:
                 tries = f"{attempts} attempt{'s' if attempts > 1 else ''}"
-                raise Unreachable(self._redact(f"{url}: {what}: cannot reach the server ({tries} in {time.monotonic() - ends + deadline:.1f} s): {cause}")) from None
+                failing = "the server kept failing" if status is not None else "cannot reach the server"
+                message = self._redact(f"{url}: {what}: {failing} ({tries} in {time.monotonic() - ends + deadline:.1f} s): {cause}")
+                if status is not None:
+                    raise ServerFailed(message, status) from None
+                raise Unreachable(message) from None
             self.sleep(pause)
 
     def _authorised(self, method: str, url: str, body: bytes | None, content_type: str | None, accept: str | None, what: str, budget: float) -> Answer:
@@ -503,7 +521,7 @@ class Client:
         if answer.status in (401, 403):
             raise Unauthorised(self._redact(f"{where}: the server refused the credentials (HTTP {answer.status}){detail}; {CREDENTIALS_HINT}"))
         if answer.status >= 500:
-            raise _Retry(self._redact(f"server error HTTP {answer.status}{detail}"))
+            raise _Retry(self._redact(f"server error HTTP {answer.status}{detail}"), answer.status)
         raise Rejected(self._redact(f"{where}: the server rejected the request (HTTP {answer.status}){detail}"))
 
     def _redact(self, text: str) -> str:

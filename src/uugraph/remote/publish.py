@@ -26,10 +26,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from uugraph.errors import InputError, Unreachable, UugraphError
+from uugraph.errors import InputError, Rejected, Unreachable, UugraphError
 from uugraph.outputs.describe import dataset_iri
 from uugraph.rdf.namespaces import SPDX, VOID
-from uugraph.remote.client import Client
+from uugraph.remote.client import Client, ServerFailed
 
 __all__ = ["PRESETS", "Client", "Endpoints", "PublishResult", "publish", "published_checksum", "record_graph", "staging_graph"]
 
@@ -242,6 +242,15 @@ def publish(
     )
     try:
         client.update(endpoints.update, swap, timeout=swap_timeout, retry=False)
+    except ServerFailed as exc:
+        # The store answered: it refused the swap (for Virtuoso, SR325 when one transaction would
+        # change more than its TransactionAfterImageLimit). Its transaction was rolled back.
+        try:
+            recorded = published_checksum(client, endpoints, graph)
+        except UugraphError:
+            recorded = None
+        if recorded != checksum:
+            raise Rejected(f"{exc}; the store refused the swap into <{graph}>: the previous graph stays") from None
     except Unreachable as exc:
         # The swap's answer was lost: only the record tells whether it committed. Should reading
         # it fail too, the outcome is unknown; say so rather than report the read-back's error.
