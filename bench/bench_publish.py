@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -140,6 +141,7 @@ def main() -> None:
     finally:
         virtuoso.stop()
         oxigraph.stop()
+        shutil.rmtree(work, ignore_errors=True)  # the stores of a 1M run take gigabytes
 
 
 if __name__ == "__main__":
