@@ -14,6 +14,14 @@ CHROMIUM := /usr/bin/chromium
 ifneq ($(UUGRAPH_SKIP_BROWSER),1)
 TEST_NEEDS := $(CHROMIUM)
 endif
+# The store tests run a real Virtuoso and Jena ARQ from Debian (about 1.5 minutes of the
+# suite). The packaged Virtuoso service must never start (it would listen on every
+# interface): policy-rc.d refuses every service start during the install (a policy-rc.d
+# already there is put back afterwards), and the unit is masked and disabled. The tests
+# start their own virtuoso-t on 127.0.0.1 with a throw-away database.
+VIRTUOSO := /usr/bin/virtuoso-t
+JENA     := /usr/share/java/jena-cmds.jar
+TEST_NEEDS += $(VIRTUOSO) $(JENA)
 
 .DEFAULT_GOAL := build
 .PHONY: build validate test test-fast lint format bench docs clean distclean install help
@@ -21,7 +29,7 @@ endif
 help:
 	@echo "make build      validate, then write dist/ (graph.ttl, graph.nt, graph.jsonld, context.jsonld, void.ttl)"
 	@echo "make validate   load, reason and check the SHACL shapes; print violations and warnings"
-	@echo "make test       run the whole test suite (pytest; installs chromium for the browser test when missing)"
+	@echo "make test       run the whole test suite (pytest; installs chromium, virtuoso-opensource and Jena ARQ when missing)"
 	@echo "make test-fast  the suite without the long engine-agreement tests (pytest -m 'not slow'), for the edit loop"
 	@echo "make lint       the gates CI runs: ruff check, ruff format --check and mypy"
 	@echo "make format     rewrite src, tests and bench in ruff's format"
@@ -40,6 +48,17 @@ install: $(STAMP)
 
 $(CHROMIUM):
 	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+$(VIRTUOSO):
+	@if [ -e /usr/sbin/policy-rc.d ]; then cp -p /usr/sbin/policy-rc.d /usr/sbin/policy-rc.d.uugraph-saved; fi
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+	@status=0; apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y virtuoso-opensource || status=$$?; \
+	systemctl mask virtuoso-opensource-7 >/dev/null 2>&1; update-rc.d virtuoso-opensource-7 disable >/dev/null 2>&1; \
+	if [ -e /usr/sbin/policy-rc.d.uugraph-saved ]; then mv /usr/sbin/policy-rc.d.uugraph-saved /usr/sbin/policy-rc.d; else rm -f /usr/sbin/policy-rc.d; fi; \
+	exit $$status
+
+$(JENA):
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y libapache-jena-java default-jre-headless
 
 build: $(STAMP)
 	$(PY) -m uugraph build

@@ -57,6 +57,9 @@ RESULTS_JSON = "application/sparql-results+json"
 CREDENTIALS_HINT = "set UUGRAPH_SPARQL_USER/UUGRAPH_SPARQL_PASSWORD or UUGRAPH_SPARQL_TOKEN"
 REDACTED = "***"
 MAX_REDIRECTS = 5
+# A body at least this big is not sent before the server has said how it wants credentials: Virtuoso
+# answers a big unauthenticated PUT by resetting the connection before its 401 challenge can be read.
+PROBE_BODY = 64 * 1024
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
@@ -200,9 +203,23 @@ class Answer:
 class _Retry(Exception):
     """An attempt failed in a way another attempt may not (connection, timeout, 5xx)."""
 
-    def __init__(self, cause: str) -> None:
+    def __init__(self, cause: str, status: int | None = None) -> None:
         super().__init__(cause)
         self.cause = cause
+        self.status = status
+
+
+class ServerFailed(Unreachable):
+    """The server answered, with a 5xx, until the retries ran out: it is there, and it did not do it.
+
+    Still exit 3 for a verb that only needs an answer; ``publish`` tells a swap
+    the store refused (Virtuoso's SR325, a transaction too big) from one whose
+    answer was lost.
+    """
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def _origin(url: str) -> tuple[str, str, int]:
@@ -315,6 +332,7 @@ class Client:
     _schemes: dict[tuple[str, str, int], str] = field(default_factory=dict, init=False, repr=False)
     _digests: dict[tuple[str, str, int], DigestState] = field(default_factory=dict, init=False, repr=False)
     _derived: set[str] = field(default_factory=set, init=False, repr=False)
+    _probed: set[tuple[str, str, int]] = field(default_factory=set, init=False, repr=False)
 
     # ------------------------------------------------------------ the SPARQL protocols
 
@@ -386,11 +404,15 @@ class Client:
             try:
                 return self._authorised(method, url, body, content_type, accept, what, min(per_attempt, max(0.05, ends - time.monotonic())))
             except _Retry as exc:
-                cause = exc.cause
+                cause, status = exc.cause, exc.status
             pause = self.backoff * 2 ** (attempts - 1)
             if attempts > allowed or time.monotonic() + pause >= ends:
                 tries = f"{attempts} attempt{'s' if attempts > 1 else ''}"
-                raise Unreachable(self._redact(f"{url}: {what}: cannot reach the server ({tries} in {time.monotonic() - ends + deadline:.1f} s): {cause}")) from None
+                failing = "the server kept failing" if status is not None else "cannot reach the server"
+                message = self._redact(f"{url}: {what}: {failing} ({tries} in {time.monotonic() - ends + deadline:.1f} s): {cause}")
+                if status is not None:
+                    raise ServerFailed(message, status) from None
+                raise Unreachable(message) from None
             self.sleep(pause)
 
     def _authorised(self, method: str, url: str, body: bytes | None, content_type: str | None, accept: str | None, what: str, budget: float) -> Answer:
@@ -398,6 +420,8 @@ class Client:
         ends = time.monotonic() + budget
         original = _origin(url)
         challenged = False
+        if body is not None and len(body) >= PROBE_BODY:
+            challenged = self._probe(original, url, what, ends)
         for _ in range(MAX_REDIRECTS + 1):
             origin = _origin(url)
             headers = {"User-Agent": self.agent or f"uugraph/{version()}", "Connection": "close"}
@@ -420,6 +444,32 @@ class Client:
                 raise Rejected(self._redact(f"{url}: {what}: the server redirects to {location} (HTTP {answer.status}): use that URL"))
             return self._classified(answer, what)
         raise Rejected(self._redact(f"{url}: {what}: more than {MAX_REDIRECTS} redirects"))
+
+    def _probe(self, origin: tuple[str, str, int], url: str, what: str, ends: float) -> bool:
+        """Learn the origin's challenge with a bodiless HEAD before a big body is sent; whether one was accepted.
+
+        Only with a user and password and no scheme known yet, once per origin.
+        Once a challenge is accepted, a second HEAD answers it: a server that
+        refuses the credentials cuts a big body off mid-send (a broken pipe,
+        not a readable 401), so wrong credentials are told apart here. Any
+        other answer to a HEAD is ignored: the real request reports.
+        """
+        if self.credentials.user is None or self.credentials.token or origin in self._schemes or origin in self._probed:
+            return False
+        self._probed.add(origin)
+        base = {"User-Agent": self.agent or f"uugraph/{version()}", "Connection": "close"}
+        try:
+            self.requests += 1
+            answer = _attempt("HEAD", url, None, base, max(0.05, min(10.0, ends - time.monotonic())))
+            if answer.status not in (401, 403) or not self._accept_challenge(origin, answer, False):
+                return False
+            self.requests += 1
+            again = _attempt("HEAD", url, None, {**base, **self._authorization(origin, "HEAD", url)}, max(0.05, min(10.0, ends - time.monotonic())))
+        except _Retry:
+            return False
+        if again.status in (401, 403):
+            self._classified(again, what)
+        return True
 
     def _authorization(self, origin: tuple[str, str, int], method: str, url: str) -> dict[str, str]:
         creds = self.credentials
@@ -471,7 +521,7 @@ class Client:
         if answer.status in (401, 403):
             raise Unauthorised(self._redact(f"{where}: the server refused the credentials (HTTP {answer.status}){detail}; {CREDENTIALS_HINT}"))
         if answer.status >= 500:
-            raise _Retry(self._redact(f"server error HTTP {answer.status}{detail}"))
+            raise _Retry(self._redact(f"server error HTTP {answer.status}{detail}"), answer.status)
         raise Rejected(self._redact(f"{where}: the server rejected the request (HTTP {answer.status}){detail}"))
 
     def _redact(self, text: str) -> str:

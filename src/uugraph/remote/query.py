@@ -9,6 +9,7 @@ request goes through the one client of :mod:`uugraph.remote.client`, so
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from uugraph.config import base_iri
 from uugraph.errors import Rejected
@@ -18,6 +19,15 @@ from uugraph.rdf.results import Table, Value
 from uugraph.remote.client import Client
 
 
+def _virtuoso_ask(data: dict[str, Any]) -> bool:
+    """Whether this is Virtuoso 7.2's JSON answer to an ASK: one row binding ``__ASK_RETVAL``, not ``boolean``."""
+    head, results = data.get("head"), data.get("results")
+    if not isinstance(head, dict) or head.get("vars") != ["__ASK_RETVAL"] or not isinstance(results, dict):
+        return False
+    bindings = results.get("bindings")
+    return isinstance(bindings, list) and len(bindings) == 1 and isinstance(bindings[0].get("__ASK_RETVAL"), dict)
+
+
 def run_remote(endpoint: str, text: str, *, graph: str | None = None, timeout: float = 30.0, retries: int = 4, client: Client | None = None) -> Table:
     """Run a query on a SPARQL endpoint (``graph`` sent as ``default-graph-uri``); the same Table as embedded."""
     check_query(Path("<query>"), text)
@@ -25,6 +35,8 @@ def run_remote(endpoint: str, text: str, *, graph: str | None = None, timeout: f
     data = client.query(endpoint, text, default_graph=graph, base=base_iri())
     if "boolean" in data:
         return Table([], [], boolean=bool(data["boolean"]))
+    if _virtuoso_ask(data):
+        return Table([], [], boolean=data["results"]["bindings"][0]["__ASK_RETVAL"]["value"] in ("1", "true"))
     try:
         variables = [str(v) for v in data.get("head", {}).get("vars", [])]
         rows = []
