@@ -18,6 +18,7 @@ from pathlib import Path
 from uugraph.config import Layout
 from uugraph.errors import EXIT_NONCONFORMING, UugraphError
 from uugraph.outputs import describe, release, site
+from uugraph.outputs.store import STORE_FOLDER, write_store
 from uugraph.pipeline import export
 from uugraph.pipeline.load import LoadedGraph, load
 from uugraph.pipeline.reason import reason
@@ -78,7 +79,8 @@ def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = Non
     """Write every published file into ``folder`` (which must exist).
 
     With ``parallel``, the JSON-LD (the longest of the three dumps) is written
-    by a forked child while this process writes N-Triples and Turtle.
+    by a forked child while this process writes N-Triples, Turtle and the
+    built store (``store/``, which ``serve`` opens read-only).
     """
     progress = progress or Progress.quiet()
     jsonld = _fork(lambda: _write_jsonld(ntriples, folder, progress.lines_only())) if parallel and hasattr(os, "fork") else None
@@ -86,6 +88,10 @@ def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = Non
         (folder / "graph.nt").write_bytes(ntriples)
     with progress.step("write Turtle"):
         export.write_turtle(terms.parse_ntriples(ntriples), folder / "graph.ttl")
+    with progress.step("write store"):
+        # What serve opens read-only: loaded from the dump just written, so it holds exactly those triples.
+        # In parallel mode this process is a forked writer, where RocksDB must not start: a new interpreter loads it.
+        write_store(folder / "graph.nt", ntriples, folder / STORE_FOLDER, fresh_process=parallel)
     if jsonld is None:
         _write_jsonld(ntriples, folder, progress)
     else:
