@@ -19,8 +19,8 @@ from uugraph.config import Layout
 from uugraph.errors import EXIT_NONCONFORMING, UugraphError
 from uugraph.outputs import describe, release, site
 from uugraph.outputs.store import STORE_FOLDER, write_store
-from uugraph.pipeline import export
-from uugraph.pipeline.load import LoadedGraph, load
+from uugraph.pipeline import cache, export
+from uugraph.pipeline.load import LoadedGraph, load, load_queries
 from uugraph.pipeline.reason import reason
 from uugraph.pipeline.validate import Report, check_shapes, validate_graph
 from uugraph.progress import Progress
@@ -46,12 +46,28 @@ class Checked:
 
 
 def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: bool = True) -> LoadedGraph:
-    """Load and reason: the graph that is validated, published and queried."""
+    """Load and reason: the graph that is validated, published and queried.
+
+    A run on inputs loaded and reasoned before takes the result from the
+    cache (:mod:`uugraph.pipeline.cache`): ``validate`` then ``build`` parse
+    and reason once.
+    """
     progress = progress or Progress.quiet()
+    entry = cache.key(layout) if cache.folder() is not None else None
+    if entry is not None:
+        with progress.step("load from the cache"):
+            loaded = cache.recall(layout, entry)
+        if loaded is not None:
+            if with_queries:
+                loaded.queries = load_queries(layout.queries_dir)
+            return loaded
     with progress.step("load", unit="kB") as step:
         loaded = load(layout, with_queries=with_queries, step=step)
     with progress.step("reason", unit="rules") as step:
         reason(loaded, step)
+    if entry is not None:
+        with progress.step("remember in the cache"):
+            cache.remember(loaded, entry)
     return loaded
 
 
