@@ -207,3 +207,18 @@ def test_the_context_read_from_lines_is_the_context_read_from_terms(built_dist: 
     from_terms, from_lines = Compactor(parse_ntriples(ntriples)), Compactor.from_ntriples(ntriples)
     assert from_lines.context() == from_terms.context()
     assert from_lines.stats == from_terms.stats
+
+
+def test_the_bounded_sort_writes_the_same_canonical_ntriples(layout: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sorted in runs of a few lines and merged: the same bytes as sorting every line in memory, duplicates dropped."""
+    from uugraph.build import prepare
+    from uugraph.rdf import terms
+
+    loaded = prepare(layout)
+    in_memory = terms.canonical_ntriples(loaded.ntriples(loaded.published_graphs))
+    monkeypatch.setattr(terms, "SORT_RUN_LINES", 97)
+    assert terms.canonical_ntriples_of(loaded.store, loaded.published_graphs) == in_memory
+    quad = next(iter(loaded.store.quads_for_pattern(None, None, None, loaded.data_graphs[0])))
+    loaded.store.add(ox.Quad(quad.subject, quad.predicate, quad.object, loaded.ontology_graphs[0]))  # stated twice
+    assert terms.canonical_ntriples_of(loaded.store, loaded.published_graphs) == in_memory
+    assert terms.canonical_ntriples_of(ox.Store(), [ox.DefaultGraph()]) == terms.canonical_ntriples(b"")

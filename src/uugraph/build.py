@@ -85,7 +85,7 @@ def check(layout: Layout, progress: Progress | None = None, engine: str = "store
 def published_ntriples(loaded: LoadedGraph) -> bytes:
     """Ontology + data + derived links as canonical, sorted N-Triples."""
     try:
-        return terms.canonical_ntriples(loaded.ntriples(loaded.published_graphs))
+        return terms.canonical_ntriples_of(loaded.store, loaded.published_graphs)
     except terms.TooManyLookAlikes as exc:
         # The loader refuses such files by name; derived triples could still make blank nodes alike.
         raise UugraphError(f"the published graph: {exc}") from None
