@@ -147,9 +147,8 @@ def test_serve_opens_the_store_without_the_dumps_and_each_worker_opens_its_own(b
     store_only = tmp_path / "store-only"
     shutil.copytree(built_dist, store_only, symlinks=True)
     (store_only / "graph.nt").unlink()  # nothing left to parse at start-up: the store must be used
-    url, process, ready = serve(store_only)
+    url, process, _ = serve(store_only)  # how fast it is ready is the bench's to measure, not a test's
     assert _answers(url) == expected
-    assert ready < 10
     # The workers closed every file they inherited; a worker that answers holds the store's files open,
     # so it opened a read-only handle of its own after the fork.
     workers = _children(process.pid)
