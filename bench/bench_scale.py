@@ -632,6 +632,9 @@ def run_scale(py: str, sizes: list[int], tmp_path: Path, cap: float, mem_cap: in
             serve |= measure_serve(py, dist, data, 120, mem_cap)
             log(f"serve ready {serve.get('ready')} s, peak {serve.get('peak', 0) / MB:.0f} MB {serve.get('error', '')}")
         results.append(ScaleResult(size, synth, floor, _json_line(floor), validate, build, site, serve))
+        # Each size's tables as soon as it is done: a long run stopped at a larger size keeps what it measured.
+        print(f"### {size:,} (done at {time.strftime('%H:%M:%S')}, load average {os.getloadavg()[0]:.2f})\n\n{scale_tables(results[-1:])}\n", flush=True)
+        print(json.dumps({"size": size, "serve": serve, "floor": results[-1].floor_steps}), file=sys.stderr, flush=True)
         shutil.rmtree(data, ignore_errors=True)
         shutil.rmtree(dist, ignore_errors=True)
     return results
