@@ -68,11 +68,11 @@ def serve(tmp_path: Path) -> Iterator[object]:
     """Start ``python -m uugraph serve --dist DIR`` on a free port; every server started is stopped in teardown."""
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(dist: Path) -> tuple[str, subprocess.Popen[bytes], float]:
+    def start(dist: Path, in_memory_below: int = 0) -> tuple[str, subprocess.Popen[bytes], float]:
         port = _free_port()
         env = dict(os.environ)
         env.pop("UUGRAPH_BASE_IRI", None)
-        command = [sys.executable, "-m", "uugraph", "serve", "--quiet", "--port", str(port), "--dist", str(dist), "--workers", "2"]
+        command = [sys.executable, "-m", "uugraph", "serve", "--quiet", "--port", str(port), "--dist", str(dist), "--workers", "2", "--in-memory-below", str(in_memory_below)]
         log = tmp_path / f"server-{port}.log"
         began = time.monotonic()
         with log.open("wb") as out:
@@ -141,7 +141,7 @@ def test_build_leaves_a_store_holding_the_dump(built_dist: Path) -> None:
 def test_serve_opens_the_store_without_the_dumps_and_each_worker_opens_its_own(built_dist: Path, tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
     with_dump = tmp_path / "with-dump"
     shutil.copytree(built_dist, with_dump, symlinks=True)
-    url, _, _ = serve(with_dump)
+    url, _, _ = serve(with_dump, in_memory_below=10**9)  # graph.nt loaded into memory, as before the store
     expected = _answers(url)
 
     store_only = tmp_path / "store-only"
@@ -229,3 +229,11 @@ def test_the_store_loaded_in_small_batches_is_the_same_graph(built_dist: Path, t
     for dataset in (stored, published):
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     assert sorted(map(str, stored)) == sorted(map(str, published))
+
+
+def test_a_small_graph_is_served_from_memory_and_a_large_one_from_the_store(built_dist: Path) -> None:
+    """``--in-memory-below``: the queries of a small graph run faster in memory; a large one keeps the store."""
+    triples = (built_dist / "graph.nt").read_bytes().count(b"\n")
+    assert Graph.open(built_dist, in_memory_below=triples + 1).path is None
+    assert Graph.open(built_dist, in_memory_below=triples).path == store_path(built_dist)
+    assert Graph.open(built_dist).path == store_path(built_dist)

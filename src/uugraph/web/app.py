@@ -138,7 +138,7 @@ class Server:
         self.settings = settings
         self.dist = settings.dist
         self.site = settings.dist / "site"
-        self.graph = Graph.open(settings.dist)
+        self.graph = Graph.open(settings.dist, settings.in_memory_below)
         void = settings.dist / "void.ttl"
         self.void_triples = [q.triple for q in ox.parse(path=str(void), format=ox.RdfFormat.TURTLE)] if void.is_file() else []
         self._pages: PageRenderer | None = None

@@ -67,14 +67,23 @@ class Graph:
         self.triples = len(self.store)
 
     @classmethod
-    def open(cls, dist: Path) -> Graph:
-        """The graph of a built ``dist/``: its store read-only when it has one, else ``graph.nt`` loaded."""
+    def open(cls, dist: Path, in_memory_below: int = 0) -> Graph:
+        """The graph of a built ``dist/``: its store read-only when it has one, else ``graph.nt`` loaded.
+
+        A graph of fewer than ``in_memory_below`` triples is loaded into memory
+        even when the store is there: at a million triples the queries of
+        ``queries/`` ran 5-20 times slower on the on-disk store (bench/RESULTS.md),
+        while loading takes seconds and memory the graph's size; above it, start-up
+        time and memory matter more.
+        """
         if not has_store(dist):
+            return cls(dist / "graph.nt")
+        index = DocumentIndex(dist)
+        if index.triples < in_memory_below and (dist / "graph.nt").is_file():
             return cls(dist / "graph.nt")
         graph = cls.__new__(cls)
         graph.path = store_path(dist)
         graph.store = ox.Store.read_only(str(graph.path))
-        index = DocumentIndex(dist)
         graph.documents = index
         graph.triples = index.triples
         return graph
