@@ -457,6 +457,240 @@ def run_real_validate(py: str, runs: int) -> list[Run]:
     return results
 
 
+# ---------------------------------------------------------------- (d) at scale: the floor, ours, and serve
+
+TARGET_SCALE_WALL = 8 * 60.0  # 10M: validate + build, seconds
+TARGET_SCALE_PEAK = 8_000 * MB  # 10M: peak of the process tree
+TARGET_1M_FLOOR_RATIO = 8.0  # 1M: build with the site within 8x the floor
+TARGET_1M_SITE_PEAK = 2_000 * MB
+TARGET_SERVE_READY = 10.0
+TARGET_PAGE_P50_MS = 10.0
+TARGET_SCALE_QUERY_S = 2.0
+
+
+def floor_child(data: Path) -> int:
+    """Oxigraph alone on the same files: bulk load every Turtle file (into an in-memory store), dump N-Quads."""
+    import pyoxigraph as ox
+
+    from uugraph.config import base_iri
+
+    files = sorted(data.rglob("*.ttl")) + sorted((ROOT / "ontology").glob("*.ttl")) + sorted((ROOT / "shapes").glob("*.ttl"))
+    start = time.perf_counter()
+    store = ox.Store()
+    for index, path in enumerate(files):
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base_iri(), to_graph=ox.NamedNode(f"urn:floor:{index}"))
+    loaded = time.perf_counter()
+    with tempfile.NamedTemporaryFile(suffix=".nq") as out:
+        store.dump(output=out.name, format=ox.RdfFormat.N_QUADS)
+    print(json.dumps({"load": loaded - start, "dump": time.perf_counter() - loaded, "quads": len(store)}))
+    return 0
+
+
+def store_child(data: Path, dist: Path) -> int:
+    """A dist/ with graph.nt and store/ made straight from the asserted files (no reasoning, no SHACL), streamed.
+
+    Used when ``build`` did not finish within the memory guard, so that serve
+    can still be measured on a store of the same size.
+    """
+    import pyoxigraph as ox
+
+    from uugraph.config import base_iri
+    from uugraph.outputs.store import STORE_FOLDER, write_store
+
+    dist.mkdir(parents=True, exist_ok=True)
+    dump = dist / "graph.nt"
+    with dump.open("wb") as out:
+        for path in sorted(data.rglob("*.ttl")) + sorted((ROOT / "ontology").glob("*.ttl")):
+            ox.serialize(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base_iri()), out, format=ox.RdfFormat.N_TRIPLES)
+    write_store(dump, None, dist / STORE_FOLDER)
+    return 0
+
+
+@dataclass
+class ScaleResult:
+    size: int
+    synth: dict
+    floor: Run
+    floor_steps: dict
+    validate: Run
+    build: Run
+    site: Run | None
+    serve: dict
+
+
+def _json_line(result: Run) -> dict:
+    for _, line in reversed(result.stdout):
+        if line.startswith("{"):
+            return json.loads(line)
+    return {}
+
+
+def measure_serve(py: str, dist: Path, data: Path, seconds: float, mem_cap: int) -> dict:
+    """Start ``serve`` on the built dist: time to its first answer, page and query times, the tree's peak."""
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    argv = [py, "-m", "uugraph", "serve", "--quiet", "--port", str(port), "--dist", str(dist), "--timeout", "60", "--workers", "2", "--query-memory-mb", "0"]
+    started = time.perf_counter()
+    child = subprocess.Popen(argv, cwd=ROOT, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    out: dict = {"ready": None, "peak": 0}
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], tree_rss(child.pid))
+            if peak[0] > mem_cap:
+                os.killpg(child.pid, signal.SIGKILL)
+            time.sleep(SAMPLE_EVERY)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        with httpx.Client(base_url=url, timeout=120) as client:
+            while time.perf_counter() - started < seconds:
+                if child.poll() is not None:
+                    out["error"] = f"serve exited with {child.returncode}"
+                    return out
+                try:
+                    if client.get("/sparql", timeout=1).status_code == 200:
+                        out["ready"] = time.perf_counter() - started
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.02)
+            if out["ready"] is None:
+                out["error"] = "not ready"
+                return out
+            universities = json.loads((data / "manifest.json").read_text())["universities"]
+            rng = random.Random(99)
+            pages: dict[str, list[float]] = {"html": [], "ttl": []}
+            for kind in pages:
+                for _ in range(205):
+                    path = f"/doc/org/synthetic-university-{rng.randrange(universities):07d}" + (".ttl" if kind == "ttl" else "")
+                    t0 = time.perf_counter()
+                    r = client.get(path, headers={"Accept": "text/html"} if kind == "html" else {})
+                    pages[kind].append((time.perf_counter() - t0) * 1000)
+                    if r.status_code != 200:
+                        out.setdefault("page_errors", []).append(f"{path} {r.status_code}")
+                out[f"{kind}_p50_ms"] = statistics.median(pages[kind][5:])
+                out[f"{kind}_p99_ms"] = statistics.quantiles(pages[kind][5:], n=100, method="inclusive")[98]
+            queries = {}
+            for path in sorted((ROOT / "queries").glob("*.rq")):
+                t0 = time.perf_counter()
+                r = client.post("/sparql", data={"query": path.read_text(encoding="utf-8")}, headers={"Accept": "text/csv"})
+                queries[path.stem] = {"seconds": time.perf_counter() - t0, "status": r.status_code, "rows": max(0, r.text.count("\n") - 1)}
+            out["queries"] = queries
+    finally:
+        stop.set()
+        sampler.join(timeout=5)
+        with __import__("contextlib").suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGTERM)
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait(timeout=15)
+        out["peak"] = peak[0]
+    return out
+
+
+def run_scale(py: str, sizes: list[int], tmp_path: Path, cap: float, mem_cap: int, with_site: bool) -> list[ScaleResult]:
+    results = []
+    for size in sizes:
+        data = tmp_path / f"synth-{size}"
+        log(f"synth --triples {size}")
+        made = subprocess.run(
+            [py, "-m", "uugraph", "synth", "--triples", str(size), "--out", str(data), "--format", "json", "--quiet"], cwd=ROOT, env=child_env(), capture_output=True, text=True, check=True
+        )
+        synth = json.loads(made.stdout)
+        log("floor: Oxigraph bulk load + N-Quads dump")
+        floor = run([py, str(Path(__file__).resolve()), "--root", str(ROOT), "--floor-child", str(data)], cap=cap, mem_cap=mem_cap)
+        log(f"floor {floor.wall:.1f} s, {floor.peak / MB:.0f} MB; validate")
+        validate = run([py, "-m", "uugraph", "validate", "--quiet", "--data", str(data)], cap=cap, mem_cap=mem_cap)
+        log(f"validate {validate.wall:.1f} s, {validate.peak / MB:.0f} MB {validate.killed}; build --no-site")
+        dist = tmp_path / f"dist-{size}"
+        build = run([py, "-m", "uugraph", "build", "--no-site", "--data", str(data), "--out", str(dist)], cap=cap, mem_cap=mem_cap)
+        log(f"build --no-site {build.wall:.1f} s, {build.peak / MB:.0f} MB {build.killed}")
+        site = None
+        if with_site and not build.killed:
+            site = run([py, "-m", "uugraph", "build", "--data", str(data), "--out", str(dist)], cap=cap, mem_cap=mem_cap)
+            log(f"build with the site {site.wall:.1f} s, {site.peak / MB:.0f} MB {site.killed}")
+        serve: dict = {}
+        if not (dist / "store").is_dir():
+            log("build did not finish: a store of the asserted triples, for serve")
+            shutil.rmtree(dist, ignore_errors=True)
+            made_store = run([py, str(Path(__file__).resolve()), "--root", str(ROOT), "--store-child", str(data), str(dist)], cap=cap, mem_cap=mem_cap)
+            serve["store_from_asserted"] = {"wall": made_store.wall, "peak": made_store.peak, "ok": made_store.returncode == 0}
+        if (dist / "store").is_dir():
+            log("serve the built store")
+            serve |= measure_serve(py, dist, data, 120, mem_cap)
+            log(f"serve ready {serve.get('ready')} s, peak {serve.get('peak', 0) / MB:.0f} MB {serve.get('error', '')}")
+        results.append(ScaleResult(size, synth, floor, _json_line(floor), validate, build, site, serve))
+        # Each size's tables as soon as it is done: a long run stopped at a larger size keeps what it measured.
+        print(f"### {size:,} (done at {time.strftime('%H:%M:%S')}, load average {os.getloadavg()[0]:.2f})\n\n{scale_tables(results[-1:])}\n", flush=True)
+        print(json.dumps({"size": size, "serve": serve, "floor": results[-1].floor_steps}), file=sys.stderr, flush=True)
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(dist, ignore_errors=True)
+    return results
+
+
+def _cell(result: Run | None) -> tuple[str, str]:
+    if result is None:
+        return "—", "—"
+    if result.killed:
+        return f"{result.killed} ({result.wall:.0f} s)", mb(result.peak)
+    if result.returncode != 0:
+        return f"exit {result.returncode}", mb(result.peak)
+    return s(result.wall), mb(result.peak)
+
+
+def scale_tables(results: list[ScaleResult]) -> str:
+    rows = [
+        "| size (synth) | published triples | floor s (load + dump) | floor peak MB | validate s | validate peak MB | build --no-site s | build peak MB"
+        " | validate + build s | build with the site s | site build peak MB | site / floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        fw, fp = _cell(r.floor)
+        vw, vp = _cell(r.validate)
+        bw, bp = _cell(r.build)
+        sw, sp = _cell(r.site)
+        total = s(r.validate.wall + r.build.wall) if not (r.validate.killed or r.build.killed) else "—"
+        ratio = f"{r.site.wall / r.floor.wall:.1f}x" if r.site is not None and not r.site.killed and r.floor.wall else "—"
+        published = re.search(r"(\d[\d,]*) triples", " ".join(line for _, line in r.validate.stdout))
+        split = f"{s(r.floor_steps.get('load'))} + {s(r.floor_steps.get('dump'))}"
+        triples = published.group(1) if published else "—"
+        rows.append(f"| {r.size:,} | {triples} | {fw} ({split}) | {fp} | {vw} | {vp} | {bw} | {bp} | {total} | {sw} | {sp} | {ratio} |")
+    rows += ["", "| size | serve ready s | serve peak MB (tree) | page HTML p50 / p99 ms | page Turtle p50 / p99 ms | slowest query s | queries over 2 s |", "|---|---:|---:|---:|---:|---:|---|"]
+    for r in results:
+        v = r.serve
+        if not v:
+            rows.append(f"| {r.size:,} | — | — | — | — | — | — |")
+            continue
+        queries = v.get("queries", {})
+        slowest = max(queries.items(), key=lambda kv: kv[1]["seconds"]) if queries else None
+        over = ", ".join(f"{k} ({q['seconds']:.1f} s)" for k, q in queries.items() if q["seconds"] > TARGET_SCALE_QUERY_S) or "none"
+        pages = [f"{v[k + '_p50_ms']:.1f} / {v[k + '_p99_ms']:.1f}" if k + "_p50_ms" in v else "—" for k in ("html", "ttl")]
+        ready = s(v["ready"]) if v.get("ready") is not None else v.get("error", "—")
+        if "store_from_asserted" in v:
+            ready += " (store of the asserted triples: build did not finish)"
+        slow = f"{slowest[1]['seconds']:.3f} ({slowest[0]})" if slowest else "—"
+        rows.append(f"| {r.size:,} | {ready} | {mb(v.get('peak'))} | {pages[0]} | {pages[1]} | {slow} | {over} |")
+    steps = []
+    for r in results:
+        for name, run_ in (("validate", r.validate), ("build", r.build), ("build with the site", r.site)):
+            if run_ is not None:
+                found = ", ".join(f"{k} {v[0]:.1f} s ({mb(v[1])} MB)" for k, v in steps_of(run_).items())
+                steps.append(f"* {r.size:,}, {name}: {found or 'no step of 1 s or more'}")
+    return "\n".join(rows + ["", "Steps (from the `[uugraph] STEP n s` lines; in brackets the tree's peak during the step):", ""] + steps)
+
+
 # ---------------------------------------------------------------- reporting
 
 
@@ -747,6 +981,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pss", action="store_true", help="sum PSS instead of RSS over the process tree (shared pages counted once)")
     parser.add_argument("--lookups-child", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("--lookups", type=int, default=200, help="lookups of each kind (default: 200)")
+    parser.add_argument("--scale", action="store_true", help="only the scale runs: the floor, validate, build (with the site unless --no-site), serve")
+    parser.add_argument("--no-site", action="store_true", help="with --scale: no build with the site")
+    parser.add_argument("--guard-mb", type=float, default=12_000, help="with --scale: kill a run whose process tree passes this many MB (default: 12000)")
+    parser.add_argument("--floor-child", metavar="DIR", help=argparse.SUPPRESS)
+    parser.add_argument("--store-child", nargs=2, metavar=("DATA", "DIST"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     global ROOT, MEMORY
     if args.pss:
@@ -755,6 +994,10 @@ def main(argv: list[str] | None = None) -> int:
         ROOT = Path(args.root).resolve()
     if args.lookups_child:
         return lookups_child(Path(args.lookups_child), args.lookups, seed=1234)
+    if args.floor_child:
+        return floor_child(Path(args.floor_child))
+    if args.store_child:
+        return store_child(Path(args.store_child[0]), Path(args.store_child[1]))
 
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
     py = args.python
@@ -774,6 +1017,26 @@ def main(argv: list[str] | None = None) -> int:
         log(f"measuring {ROOT} (uugraph imported from {imported}; base IRI {base})")
         if not Path(imported).resolve().is_relative_to(ROOT):
             raise SystemExit(f"error: uugraph is imported from {imported}, not from {ROOT}/src")
+        # The cache of reasoned stores lives and dies with this run: validate fills it, build uses it.
+        os.environ["UUGRAPH_CACHE_DIR"] = str(tmp_path / "cache")
+        if args.scale:
+            scaled = run_scale(py, sizes, tmp_path, max(args.cap, 600), int(args.guard_mb * MB), not args.no_site)
+            end = os.getloadavg()
+            print(f"## At scale: the floor, ours and serve\n\nMachine: {machine(load)}\nLoad average at end: {end[0]:.2f} {end[1]:.2f} {end[2]:.2f}; whole run {(time.time() - started) / 60:.0f} min")
+            print(f"Versions: {versions()}\nCommit: {commit(snapshot)}")
+            print(f"Peak memory: the largest sum of {MEMORY.upper()} over the process tree, sampled every {SAMPLE_EVERY * 1000:.0f} ms; MB = 10^6 bytes.\n")
+            print(scale_tables(scaled), flush=True)
+            if args.json:
+
+                def runs(x: Run | None) -> dict | None:
+                    return None if x is None else {"wall": x.wall, "peak": x.peak, "killed": x.killed, "steps": steps_of(x)}
+
+                raw = [
+                    {"size": r.size, "synth": r.synth, "floor": r.floor_steps | runs(r.floor), "validate": runs(r.validate), "build": runs(r.build), "site": runs(r.site), "serve": r.serve}
+                    for r in scaled
+                ]
+                Path(args.json).write_text(json.dumps(raw, indent=1) + "\n")
+            return 0
         for size in sizes:
             data = tmp_path / f"synth-{size}"
             log(f"synth --triples {size}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from pyld import jsonld
@@ -79,14 +80,32 @@ def test_void_description_counts_the_published_triples(built_dist: Path) -> None
     assert void.value(dataset, rdflib.DCTERMS.license) is not None
 
 
+def _published(folder: Path) -> list[str]:
+    """The files of a build but its store (``store/``: RocksDB names and logs its files as it likes)."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.relative_to(folder).parts[0] != "store")
+
+
+def _same_store(one: Path, other: Path) -> None:
+    """Two builds' stores hold the same triples: exactly those of their (byte-identical) graph.nt."""
+    from uugraph.outputs.store import store_path
+
+    for folder in (one, other):
+        store = ox.Store.read_only(str(store_path(folder)))
+        lines = (store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b"").splitlines()
+        assert len(lines) == (folder / "graph.nt").read_bytes().count(b"\n")
+        named = sorted(line for line in lines if b"_:" not in line)
+        assert named == sorted(line for line in (folder / "graph.nt").read_bytes().splitlines() if b"_:" not in line)
+
+
 def test_two_builds_are_byte_identical(layout: Layout, built_dist: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     build(layout, again)
-    first = sorted(str(p.relative_to(built_dist)) for p in built_dist.rglob("*") if p.is_file())
-    assert first == sorted(str(p.relative_to(again)) for p in again.rglob("*") if p.is_file())
+    first = _published(built_dist)
+    assert first == _published(again)
     assert len(first) > 10
     for name in first:
         assert (built_dist / name).read_bytes() == (again / name).read_bytes(), name
+    _same_store(built_dist, again)
 
 
 def test_failed_build_leaves_previous_dist_untouched(project_copy: Path, tmp_path: Path) -> None:
@@ -120,10 +139,11 @@ def test_the_parallel_writers_of_a_large_graph_write_the_same_bytes(layout: Layo
     monkeypatch.setattr(uugraph.build, "PARALLEL_EXPORT_THRESHOLD", 0)
     parallel = tmp_path / "parallel"
     build(layout, parallel)
-    names = sorted(str(p.relative_to(built_dist)) for p in built_dist.rglob("*") if p.is_file())
-    assert names == sorted(str(p.relative_to(parallel)) for p in parallel.rglob("*") if p.is_file())
+    names = _published(built_dist)
+    assert names == _published(parallel)
     for name in names:
         assert (built_dist / name).read_bytes() == (parallel / name).read_bytes(), name
+    _same_store(built_dist, parallel)
 
 
 def test_a_violation_stops_the_parallel_writers_and_publishes_nothing(project_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -187,3 +207,18 @@ def test_the_context_read_from_lines_is_the_context_read_from_terms(built_dist: 
     from_terms, from_lines = Compactor(parse_ntriples(ntriples)), Compactor.from_ntriples(ntriples)
     assert from_lines.context() == from_terms.context()
     assert from_lines.stats == from_terms.stats
+
+
+def test_the_bounded_sort_writes_the_same_canonical_ntriples(layout: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sorted in runs of a few lines and merged: the same bytes as sorting every line in memory, duplicates dropped."""
+    from uugraph.build import prepare
+    from uugraph.rdf import terms
+
+    loaded = prepare(layout)
+    in_memory = terms.canonical_ntriples(loaded.ntriples(loaded.published_graphs))
+    monkeypatch.setattr(terms, "SORT_RUN_LINES", 97)
+    assert terms.canonical_ntriples_of(loaded.store, loaded.published_graphs) == in_memory
+    quad = next(iter(loaded.store.quads_for_pattern(None, None, None, loaded.data_graphs[0])))
+    loaded.store.add(ox.Quad(quad.subject, quad.predicate, quad.object, loaded.ontology_graphs[0]))  # stated twice
+    assert terms.canonical_ntriples_of(loaded.store, loaded.published_graphs) == in_memory
+    assert terms.canonical_ntriples_of(ox.Store(), [ox.DefaultGraph()]) == terms.canonical_ntriples(b"")

@@ -18,8 +18,9 @@ from pathlib import Path
 from uugraph.config import Layout
 from uugraph.errors import EXIT_NONCONFORMING, UugraphError
 from uugraph.outputs import describe, release, site
-from uugraph.pipeline import export
-from uugraph.pipeline.load import LoadedGraph, load
+from uugraph.outputs.store import STORE_FOLDER, write_store
+from uugraph.pipeline import cache, export
+from uugraph.pipeline.load import LoadedGraph, load, load_queries
 from uugraph.pipeline.reason import reason
 from uugraph.pipeline.validate import Report, check_shapes, validate_graph
 from uugraph.progress import Progress
@@ -45,12 +46,28 @@ class Checked:
 
 
 def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: bool = True) -> LoadedGraph:
-    """Load and reason: the graph that is validated, published and queried."""
+    """Load and reason: the graph that is validated, published and queried.
+
+    A run on inputs loaded and reasoned before takes the result from the
+    cache (:mod:`uugraph.pipeline.cache`): ``validate`` then ``build`` parse
+    and reason once.
+    """
     progress = progress or Progress.quiet()
+    entry = cache.key(layout) if cache.folder() is not None else None
+    if entry is not None:
+        with progress.step("load from the cache"):
+            loaded = cache.recall(layout, entry)
+        if loaded is not None:
+            if with_queries:
+                loaded.queries = load_queries(layout.queries_dir)
+            return loaded
     with progress.step("load", unit="kB") as step:
         loaded = load(layout, with_queries=with_queries, step=step)
     with progress.step("reason", unit="rules") as step:
         reason(loaded, step)
+    if entry is not None:
+        with progress.step("remember in the cache"):
+            cache.remember(loaded, entry)
     return loaded
 
 
@@ -68,7 +85,7 @@ def check(layout: Layout, progress: Progress | None = None, engine: str = "store
 def published_ntriples(loaded: LoadedGraph) -> bytes:
     """Ontology + data + derived links as canonical, sorted N-Triples."""
     try:
-        return terms.canonical_ntriples(loaded.ntriples(loaded.published_graphs))
+        return terms.canonical_ntriples_of(loaded.store, loaded.published_graphs)
     except terms.TooManyLookAlikes as exc:
         # The loader refuses such files by name; derived triples could still make blank nodes alike.
         raise UugraphError(f"the published graph: {exc}") from None
@@ -78,7 +95,8 @@ def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = Non
     """Write every published file into ``folder`` (which must exist).
 
     With ``parallel``, the JSON-LD (the longest of the three dumps) is written
-    by a forked child while this process writes N-Triples and Turtle.
+    by a forked child while this process writes N-Triples, Turtle and the
+    built store (``store/``, which ``serve`` opens read-only).
     """
     progress = progress or Progress.quiet()
     jsonld = _fork(lambda: _write_jsonld(ntriples, folder, progress.lines_only())) if parallel and hasattr(os, "fork") else None
@@ -86,6 +104,10 @@ def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = Non
         (folder / "graph.nt").write_bytes(ntriples)
     with progress.step("write Turtle"):
         export.write_turtle(terms.parse_ntriples(ntriples), folder / "graph.ttl")
+    with progress.step("write store"):
+        # What serve opens read-only: loaded from the dump just written, so it holds exactly those triples.
+        # In parallel mode this process is a forked writer, where RocksDB must not start: a new interpreter loads it.
+        write_store(folder / "graph.nt", ntriples, folder / STORE_FOLDER, fresh_process=parallel)
     if jsonld is None:
         _write_jsonld(ntriples, folder, progress)
     else:

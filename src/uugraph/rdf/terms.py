@@ -6,6 +6,7 @@ speak. One pair of conversions serves every module that crosses between them.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
@@ -123,13 +124,66 @@ def canonical_ntriples(ntriples: bytes) -> bytes:
     blank = {line for line in lines if b"_:" in line}
     if blank:
         lines -= blank
-        triples = [q.triple for q in ox.parse(b"\n".join(blank), format=ox.RdfFormat.N_TRIPLES)]
-        check_canonicalization_budget(triples)
-        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        canonical = ox.serialize((q.triple for q in dataset), format=ox.RdfFormat.N_TRIPLES) or b""
-        lines.update(line for line in canonical.splitlines() if line)
+        lines.update(_canonical_blank_lines(blank))
     return b"\n".join(sorted(lines)) + b"\n"
+
+
+def _canonical_blank_lines(blank: Iterable[bytes]) -> list[bytes]:
+    """N-Triples lines mentioning blank nodes, with the nodes renamed by RDFC-1.0 (no line ends)."""
+    triples = [q.triple for q in ox.parse(b"\n".join(blank), format=ox.RdfFormat.N_TRIPLES)]
+    check_canonicalization_budget(triples)
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    canonical = ox.serialize((q.triple for q in dataset), format=ox.RdfFormat.N_TRIPLES) or b""
+    return [line for line in canonical.splitlines() if line]
+
+
+#: Lines sorted in memory at once by :func:`canonical_ntriples_of` (about 200 bytes each).
+SORT_RUN_LINES = 400_000
+
+
+def canonical_ntriples_of(store: ox.Store, graphs: Iterable[GraphName]) -> bytes:
+    """:func:`canonical_ntriples` of the union of ``graphs`` of ``store``, sorted in bounded memory.
+
+    The in-memory form keeps a Python object per line, a set and a sorted
+    list: about 900 MB beside a 270 MB dump at 1.5M triples. Here the store
+    dumps the graphs into a temporary file, runs of :data:`SORT_RUN_LINES`
+    lines are sorted and written out, and the runs are merged (duplicates
+    dropped) into the result, so only one run is ever held as lines. The
+    bytes are the same as :func:`canonical_ntriples` on the same dump.
+    """
+    import heapq
+    import itertools
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="uugraph-sort-") as folder:
+        dump = Path(folder) / "dump.nt"
+        with dump.open("wb") as out:
+            for graph in graphs:
+                store.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        runs: list[Path] = []
+        blank: set[bytes] = set()
+        with dump.open("rb") as lines:
+            while run := list(itertools.islice(lines, SORT_RUN_LINES)):
+                named = [line if line.endswith(b"\n") else line + b"\n" for line in run if b"_:" not in line]
+                blank.update(line.rstrip(b"\n") for line in run if b"_:" in line)
+                named.sort()
+                runs.append(Path(folder) / f"run-{len(runs)}.nt")
+                runs[-1].write_bytes(b"".join(named))
+        dump.unlink()
+        canonical = sorted(line + b"\n" for line in _canonical_blank_lines(blank)) if blank else []
+        merged = Path(folder) / "merged.nt"
+        with merged.open("wb") as out, contextlib.ExitStack() as stack:
+            sources = [stack.enter_context(run.open("rb")) for run in runs]
+            previous = None
+            for line in heapq.merge(*sources, canonical):
+                if line != previous:
+                    out.write(line)
+                    previous = line
+        if merged.stat().st_size == 0:
+            return b"\n"
+        return merged.read_bytes()
 
 
 def parse_ntriples(ntriples: bytes) -> Iterator[ox.Triple]:

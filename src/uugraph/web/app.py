@@ -3,10 +3,11 @@
 Static first. ``create_app(dist)`` serves what ``build`` wrote into ``dist/``
 (the dumps, ``void.ttl``) and, once it exists, the static site of
 ``dist/site/`` (``site/doc/<path>.html|.ttl|.jsonld``, ``site/index.html``);
-a document the site does not have yet is rendered from an in-memory Oxigraph
-store loaded from ``dist/graph.nt`` (:mod:`uugraph.web.graph`,
-:mod:`uugraph.web.pages`), so the server works before and after the site is
-there.
+a document the site does not have yet is rendered from the published graph
+(:mod:`uugraph.web.graph`, :mod:`uugraph.web.pages`), so the server works
+before and after the site is there. The graph is the store the build left in
+``dist/store/``, opened read-only (nothing is parsed at start-up), or, for a
+``dist/`` without one, ``dist/graph.nt`` loaded into memory.
 
 * ``/id/<path>`` is a thing, ``/doc/<path>`` the document about it: the thing
   answers ``303 See Other`` (``/def/<term>`` goes to ``/doc/def/<term>``). A
@@ -49,6 +50,7 @@ from uugraph.config import base_iri
 from uugraph.errors import InputError, UugraphError
 from uugraph.iris import document_path, thing_iri
 from uugraph.outputs.site import PageRenderer
+from uugraph.outputs.store import has_store
 from uugraph.rdf.namespaces import uuo
 from uugraph.web.cache import LRU, ResultCache
 from uugraph.web.conneg import negotiate_cached
@@ -136,11 +138,11 @@ class Server:
         self.settings = settings
         self.dist = settings.dist
         self.site = settings.dist / "site"
-        self.graph = Graph(settings.dist / "graph.nt")
+        self.graph = Graph.open(settings.dist, settings.in_memory_below)
         void = settings.dist / "void.ttl"
         self.void_triples = [q.triple for q in ox.parse(path=str(void), format=ox.RdfFormat.TURTLE)] if void.is_file() else []
         self._pages: PageRenderer | None = None
-        self.pool = WorkerPool(self.graph.store, settings.worker_count, settings.worker_memory)
+        self.pool = WorkerPool(self.graph.store, settings.worker_count, settings.worker_memory, store_path=self.graph.path)
         self.limits = ClientLimits(settings.client_requests, settings.total_requests, settings.expensive_for)
         self.rendered = LRU(4096)
         self.answers = ResultCache(settings.cache_bytes)
@@ -170,7 +172,13 @@ class Server:
     def pages(self) -> PageRenderer:
         """The static site's renderer over the published graph, made on the first page the site lacks."""
         if self._pages is None:
-            self._pages = PageRenderer.from_ntriples((self.dist / "graph.nt").read_bytes())
+            dump = self.dist / "graph.nt"
+            if dump.is_file():
+                ntriples = dump.read_bytes()
+            else:  # a dist/ served from its store alone: the same sorted lines, from the store
+                lines = (self.graph.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b"").splitlines()
+                ntriples = b"\n".join(sorted(lines)) + b"\n"
+            self._pages = PageRenderer.from_ntriples(ntriples)
         return self._pages
 
     def page(self, path: str) -> bytes:
@@ -346,11 +354,11 @@ class Server:
 
 
 def create_app(dist: Path | str | None = None, settings: Settings | None = None, **changes: Any) -> CorsMiddleware:
-    """The ASGI application serving a built ``dist/`` folder (``graph.nt`` must exist).
+    """The ASGI application serving a built ``dist/`` folder (its ``store/`` or ``graph.nt`` must exist).
 
     ``settings`` (default: :class:`~uugraph.web.settings.Settings`), with
     ``dist`` and any of its fields given by name changed (``timeout=2``).
-    The store is loaded here, before any worker is forked (at startup).
+    The store is opened (or loaded) here, before any worker is forked (at startup).
     ``cache_bytes`` bounds the cache of query answers (0: every query runs);
     ``worker_memory`` is the memory a query may take beyond the worker's size
     at fork (0: no cap).
@@ -359,7 +367,7 @@ def create_app(dist: Path | str | None = None, settings: Settings | None = None,
         changes["dist"] = dist
     settings = (settings or Settings()).replace(**changes)
     settings = settings.replace(dist=Path(settings.dist).resolve())
-    if not (settings.dist / "graph.nt").is_file():
+    if not (settings.dist / "graph.nt").is_file() and not has_store(settings.dist):
         raise InputError(str(settings.dist), None, None, "no graph.nt here: run `python -m uugraph build --out DIR` first")
     if settings.queries_dir is None:
         from uugraph.config import project_root

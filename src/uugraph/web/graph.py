@@ -1,17 +1,25 @@
 """The published graph as the server holds it: the store, and which subjects each document describes.
 
-Loaded once from ``dist/graph.nt`` before any query worker is forked (the
-workers share the store copy-on-write).
+Two sources, one interface. A build leaves its store in ``dist/store/``
+(:mod:`uugraph.outputs.store`): the server opens it read-only, which takes
+well under a second whatever the size, and reads the document index from its
+SQLite file, so start-up parses nothing and the server's memory does not grow
+with the graph. A ``dist/`` built before the store existed (or copied without
+it) has only ``graph.nt``: that is loaded into an in-memory store, as it
+always was, before any query worker is forked (the workers then share it
+copy-on-write).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 
 from uugraph.iris import document_path
+from uugraph.outputs.store import DocumentIndex, has_store, store_path
 
 
 def sorted_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
@@ -19,13 +27,31 @@ def sorted_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
     return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
+class Documents(Protocol):
+    """Document paths to the subjects they describe (the thing first): a dict, or the built store's index."""
+
+    def __contains__(self, path: object) -> bool: ...
+
+    def __len__(self) -> int: ...
+
+    def get(self, path: str, default: list[str], /) -> list[str]: ...
+
+
 class Graph:
-    """The store loaded from ``graph.nt`` and an index from document paths to the subjects they describe."""
+    """The published graph: ``store``, ``documents`` (path → subjects) and ``triples``.
+
+    ``Graph(dist / "graph.nt")`` loads the dump into memory; :meth:`open`
+    prefers the built store of ``dist/`` and falls back to that. ``path`` is
+    the built store's folder when the graph is on disk: each query worker
+    opens its own read-only handle on it after the fork (a RocksDB handle and
+    its threads are not to be shared across ``fork``).
+    """
 
     def __init__(self, ntriples: Path) -> None:
+        self.path: Path | None = None
         self.store = ox.Store()
         self.store.load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
-        self.documents: dict[str, list[str]] = {}
+        documents: dict[str, list[str]] = {}
         seen: set[str] = set()
         for quad in self.store.quads_for_pattern(None, None, None, None):
             subject = quad.subject
@@ -34,10 +60,33 @@ class Graph:
             seen.add(subject.value)
             path = document_path(subject.value)
             if path is not None:
-                self.documents.setdefault(path, []).append(subject.value)
-        for subjects in self.documents.values():
+                documents.setdefault(path, []).append(subject.value)
+        for subjects in documents.values():
             subjects.sort(key=lambda s: ("#" in s, s))  # the thing first, then its fragments
+        self.documents: Documents = documents
         self.triples = len(self.store)
+
+    @classmethod
+    def open(cls, dist: Path, in_memory_below: int = 0) -> Graph:
+        """The graph of a built ``dist/``: its store read-only when it has one, else ``graph.nt`` loaded.
+
+        A graph of fewer than ``in_memory_below`` triples is loaded into memory
+        even when the store is there: at a million triples the queries of
+        ``queries/`` ran 5-20 times slower on the on-disk store (bench/RESULTS.md),
+        while loading takes seconds and memory the graph's size; above it, start-up
+        time and memory matter more.
+        """
+        if not has_store(dist):
+            return cls(dist / "graph.nt")
+        index = DocumentIndex(dist)
+        if index.triples < in_memory_below and (dist / "graph.nt").is_file():
+            return cls(dist / "graph.nt")
+        graph = cls.__new__(cls)
+        graph.path = store_path(dist)
+        graph.store = ox.Store.read_only(str(graph.path))
+        graph.documents = index
+        graph.triples = index.triples
+        return graph
 
     def describe(self, path: str) -> list[ox.Triple]:
         """The triples of a document: its thing's, its fragments', and those of blank nodes they reach."""

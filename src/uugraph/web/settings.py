@@ -84,6 +84,13 @@ class Settings:
         positive=True,
     )
     access_log: bool = _setting(False, "--access-log", "log every request on stderr")
+    in_memory_below: int = _setting(
+        2_000_000,
+        "--in-memory-below",
+        "load a graph of fewer triples into memory (queries run several times faster there); a larger one is served from the build's store, read-only (0: always the store)",
+        metavar="TRIPLES",
+        kind=int,
+    )
     public_url: str | None = _setting(
         None,
         "--public-url",

@@ -232,8 +232,15 @@ def limit_memory(headroom: int) -> None:
         pass
 
 
-def worker_main(sock: socket.socket, store: ox.Store, parent: int, memory: int = 0) -> None:
-    """The loop of a forked worker: read a job, run it, write the answer; exit when the server goes."""
+def worker_main(sock: socket.socket, store: ox.Store, parent: int, memory: int = 0, store_path: Path | None = None) -> None:
+    """The loop of a forked worker: read a job, run it, write the answer; exit when the server goes.
+
+    With ``store_path`` (an on-disk store), the worker opens a read-only handle
+    of its own once the server's files are closed, and never touches the one
+    it inherited: RocksDB runs threads and holds locks, which a fork does not
+    carry over consistently, so a handle is only safe in the process that
+    opened it. An in-memory store has neither and is shared copy-on-write.
+    """
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -244,6 +251,8 @@ def worker_main(sock: socket.socket, store: ox.Store, parent: int, memory: int =
     os.closerange(3, keep)
     top = max(1 << 16, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 0)
     os.closerange(keep + 1, top)  # the listening socket and the event loop's files are the server's
+    if store_path is not None:
+        store = ox.Store.read_only(str(store_path))
     isolated = isolate_network()
     # Beside the namespace (where the kernel allows one), a filter under which socket() fails for all but
     # Unix sockets: a SERVICE that got past every check still cannot connect anywhere.
@@ -299,6 +308,9 @@ class Worker:
 class WorkerPool:
     """Forked query workers sharing the loaded store copy-on-write; a timed-out one is killed and replaced.
 
+    With ``store_path``, the store is on disk and each worker opens its own
+    read-only handle on it after the fork (see :func:`worker_main`).
+
     Every fork happens on the event loop's thread, the only thread that ever
     touches the store in the server process, so no lock of the store can be
     held in the parent while a child is forked.
@@ -319,6 +331,7 @@ class WorkerPool:
     size: int
     memory: int = 0  # address-space headroom of each worker in bytes (0: no cap)
     spare: int | None = None  # workers beyond size when every worker runs a long query (default: half of size, at least 1)
+    store_path: Path | None = None  # the on-disk store each worker opens for itself (None: share ``store``)
     idle: list[Worker] = field(default_factory=list)
     workers: dict[int, Worker] = field(default_factory=dict)
     running: dict[int, float] = field(default_factory=dict)  # pid -> when its query started (loop time)
@@ -357,7 +370,7 @@ class WorkerPool:
             code = 0
             try:
                 parent_end.close()
-                worker_main(child_end, self.store, parent, self.memory)
+                worker_main(child_end, self.store, parent, self.memory, self.store_path)
             except BaseException:  # noqa: BLE001 - a worker never returns into the server's code
                 code = 1
             finally:

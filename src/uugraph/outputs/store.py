@@ -1,0 +1,184 @@
+"""The built store: the published graph as an on-disk Oxigraph store, left in ``dist/store/`` by ``build``.
+
+``serve`` opens it read-only instead of parsing ``graph.nt`` at start-up, so
+the server is ready in well under a second whatever the size of the graph,
+and its memory holds RocksDB's caches, not the graph. The folder holds:
+
+* ``oxigraph/``: a RocksDB store with exactly the triples of ``graph.nt`` in
+  its default graph (loaded from that file, so blank node labels and literals
+  are the dump's own: a query answers as it does on the dump);
+* ``documents.sqlite``: which subjects each document (``doc/org/leru``)
+  describes, and the counts the index page and service description name. A
+  document lookup is one indexed read, not a Python map of every subject.
+
+It is written inside the build's staging folder and swapped in with the rest,
+so a failed or killed build leaves the previous store as it was. The store's
+files are not byte-reproducible (RocksDB names and logs its files as it
+likes); the published dumps beside it are, and the store is derived from them.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from uugraph.iris import document_path
+
+#: The folder of ``dist/`` holding the built store.
+STORE_FOLDER = "store"
+_OXIGRAPH = "oxigraph"
+_DOCUMENTS = "documents.sqlite"
+_SUBJECT = re.compile(rb"^<([^>]*)> ", re.M)
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _unescape(iri: str) -> str:
+    """An IRI as N-Triples may write it (``\\uXXXX`` escapes) back to its characters."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri) if "\\" in iri else iri
+
+
+def named_subjects(ntriples: bytes) -> Iterator[str]:
+    """The IRI subjects of sorted N-Triples, each once (a subject's lines are adjacent)."""
+    previous = b""
+    for match in _SUBJECT.finditer(ntriples):
+        raw = match.group(1)
+        if raw != previous:
+            previous = raw
+            yield _unescape(raw.decode("utf-8"))
+
+
+def write_store(ntriples_file: Path, ntriples: bytes | None, folder: Path, *, fresh_process: bool = False) -> None:
+    """Write ``folder`` (``…/store``): the store, bulk-loaded from ``ntriples_file``, and its document index.
+
+    ``ntriples`` is the same graph as bytes (sorted, as the build writes it),
+    read once with a regular expression for the subjects of the index; None
+    maps the file instead. With ``fresh_process`` the work runs in a new
+    interpreter (``python -m uugraph.outputs.store``): RocksDB starts threads
+    of its own the first time a process opens a store, and a process forked
+    from one that did (the build's writer, forked from a process that may
+    have built before) would wait forever on threads the fork did not copy.
+    """
+    if fresh_process:
+        import subprocess
+        import sys
+
+        from uugraph.errors import UugraphError
+
+        command = [sys.executable, "-m", "uugraph.outputs.store", str(ntriples_file), str(folder)]
+        done = subprocess.run(command, preexec_fn=_die_with_parent, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise UugraphError(f"writing the store {folder} failed (exit code {done.returncode}): {done.stderr.strip()[-2000:]}")
+        return
+    if ntriples is None:
+        import mmap
+
+        with ntriples_file.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            _write(ntriples_file, mapped, folder)  # type: ignore[arg-type]  # re and bytes.count read a mmap as bytes
+        return
+    _write(ntriples_file, ntriples, folder)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: be killed with the writer that started it, so a stopped build leaves no loader."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _write(ntriples_file: Path, ntriples: bytes, folder: Path) -> None:
+    folder.mkdir()
+    store = ox.Store(str(folder / _OXIGRAPH))
+    _bulk_load_in_batches(store, ntriples_file)
+    store.flush()
+    chunk = 1 << 24  # counted in slices: a mapped file is not read into memory at once
+    triples = sum(ntriples[start : start + chunk].count(b"\n") for start in range(0, len(ntriples), chunk))
+    del store
+    index = sqlite3.connect(folder / _DOCUMENTS)
+    try:
+        index.execute("PRAGMA journal_mode=OFF")
+        index.execute("PRAGMA synchronous=OFF")
+        index.execute("CREATE TABLE documents (path TEXT NOT NULL, subject TEXT NOT NULL, PRIMARY KEY (path, subject)) WITHOUT ROWID")
+        index.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+        rows = ((path, subject) for subject in named_subjects(ntriples) if (path := document_path(subject)) is not None)
+        index.executemany("INSERT OR IGNORE INTO documents VALUES (?, ?)", rows)
+        count = index.execute("SELECT COUNT(DISTINCT path) FROM documents").fetchone()[0]
+        index.executemany("INSERT INTO meta VALUES (?, ?)", [("triples", triples), ("documents", count)])
+        index.commit()
+    finally:
+        index.close()
+
+
+#: Lines per call of the bulk loader. One call holds its whole input in memory (about 800 bytes per
+#: triple: 1.2 GB for 1.5M triples at once); batches of this size keep a load near 300 MB at any size.
+BATCH_LINES = 200_000
+
+
+def _bulk_load_in_batches(store: ox.Store, ntriples_file: Path) -> None:
+    """Bulk-load N-Triples in batches of :data:`BATCH_LINES` lines, the lines with blank nodes in one batch.
+
+    Each call of the loader names the blank nodes it reads afresh, so every
+    line that mentions one goes into the same, last call (in our graphs they
+    are the few RDF lists of the ontology); every other line may go anywhere.
+    The dump was written from validated data: the loader need not check its
+    IRIs again (``lenient``).
+    """
+    import itertools
+
+    blank: list[bytes] = []
+    with ntriples_file.open("rb") as lines:
+        while batch := list(itertools.islice(lines, BATCH_LINES)):
+            named = [line for line in batch if b"_:" not in line]
+            if len(named) < len(batch):
+                blank.extend(line for line in batch if b"_:" in line)
+            store.bulk_load(b"".join(named), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    if blank:
+        store.bulk_load(b"".join(blank), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+
+
+def has_store(dist: Path) -> bool:
+    """Whether ``dist`` holds a built store (builds before it existed have only the dumps)."""
+    folder = dist / STORE_FOLDER
+    return (folder / _OXIGRAPH / "CURRENT").is_file() and (folder / _DOCUMENTS).is_file()
+
+
+def store_path(dist: Path) -> Path:
+    """The RocksDB folder to open with :meth:`pyoxigraph.Store.read_only` (each process opens its own)."""
+    return dist / STORE_FOLDER / _OXIGRAPH
+
+
+class DocumentIndex:
+    """Read-only view of ``documents.sqlite``: ``path in index``, ``index.get(path)``, ``len(index)``."""
+
+    def __init__(self, dist: Path) -> None:
+        path = (dist / STORE_FOLDER / _DOCUMENTS).resolve()
+        self._db = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        self.triples = int(meta["triples"])
+        self._count = int(meta["documents"])
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self._db.execute("SELECT 1 FROM documents WHERE path = ? LIMIT 1", (path,)).fetchone() is not None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def get(self, path: str, default: list[str], /) -> list[str]:
+        """The subjects of a document, the thing first, then its fragments (as the in-memory index orders them)."""
+        subjects = [row[0] for row in self._db.execute("SELECT subject FROM documents WHERE path = ?", (path,))]
+        if not subjects:
+            return default
+        return sorted(subjects, key=lambda s: ("#" in s, s))
+
+
+if __name__ == "__main__":  # python -m uugraph.outputs.store GRAPH.nt FOLDER (see write_store)
+    import sys
+
+    write_store(Path(sys.argv[1]), None, Path(sys.argv[2]))

@@ -1,0 +1,154 @@
+"""The reasoned store remembered between runs, so ``validate`` then ``build`` parse and reason once.
+
+Loading (strict parsing and the checks on literals) and reasoning depend only
+on the input files, the project's ``pyproject.toml`` (the ontology header is
+stamped from it), the base IRI and the code; a SHA-256 of all of them is the
+key. After a run has loaded and reasoned, the store (every layer and the
+derived graph) is dumped as N-Quads under that key; the next run with the
+same key loads the dump into memory instead, which Oxigraph's parser does
+without any of the Python-side checks (they passed when the entry was made).
+
+An entry is a dump and a small JSON file naming its size and digest. Both are
+written to temporary names and renamed, the JSON last, so a run killed while
+writing leaves no entry; a dump whose size or digest does not match, or that
+does not parse, is ignored (and removed) and the inputs are read as usual.
+Only the newest :data:`KEEP` entries are kept. The folder is
+``$UUGRAPH_CACHE_DIR/reasoned`` (default ``~/.cache/uugraph/reasoned``);
+``UUGRAPH_CACHE_DIR=off`` turns it off, and an unwritable folder just means
+no cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from uugraph.config import Layout, base_iri
+from uugraph.pipeline.load import LAYERS, LoadedGraph
+
+#: How many entries stay in the folder (each is about 200 bytes per triple).
+KEEP = 2
+_CHUNK = 1 << 22
+
+
+def folder() -> Path | None:
+    """Where entries are kept, or None when the cache is off (``UUGRAPH_CACHE_DIR=off``)."""
+    setting = os.environ.get("UUGRAPH_CACHE_DIR")
+    if setting == "off":
+        return None
+    root = Path(setting) if setting else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uugraph"
+    return root / "reasoned"
+
+
+def _code_digest() -> bytes:
+    """The source of the whole package: any change of code may change what is loaded or derived."""
+    package = Path(sys.modules["uugraph"].__file__ or "").parent
+    digest = hashlib.sha256(ox.__version__.encode())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def input_files(layout: Layout) -> dict[str, list[Path]]:
+    """The Turtle files of each layer, as the loader reads them (sorted, under each folder)."""
+    folders = {"ontology": layout.ontology_dir, "data": layout.data_dir, "shapes": layout.shapes_dir}
+    return {layer: sorted(p for p in folders[layer].rglob("*.ttl") if p.is_file()) if folders[layer].is_dir() else [] for layer in LAYERS}
+
+
+def key(layout: Layout) -> str:
+    """SHA-256 of the code, the base IRI, ``pyproject.toml`` and every input file (its path and bytes)."""
+    digest = hashlib.sha256(_code_digest())
+    digest.update(base_iri().encode() + b"\0")
+    project = layout.root / "pyproject.toml"
+    digest.update(project.read_bytes() if project.is_file() else b"")
+    for layer, files in input_files(layout).items():
+        digest.update(f"\0{layer}\0".encode())
+        for path in files:
+            digest.update(str(path.resolve()).encode() + b"\0")
+            with path.open("rb") as handle:
+                while chunk := handle.read(_CHUNK):
+                    digest.update(chunk)
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def recall(layout: Layout, entry_key: str) -> LoadedGraph | None:
+    """The loaded and reasoned graph of ``entry_key``, or None (no entry, or one that is incomplete or corrupt)."""
+    where = folder()
+    if where is None:
+        return None
+    dump, meta = where / f"{entry_key}.nq", where / f"{entry_key}.json"
+    try:
+        described = json.loads(meta.read_text(encoding="utf-8"))
+        if dump.stat().st_size != described["bytes"] or _file_digest(dump) != described["sha256"]:
+            raise ValueError("the dump does not match its description")
+        store = ox.Store()
+        store.load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+    except (OSError, ValueError, KeyError, TypeError, SyntaxError):
+        _forget(where, entry_key)
+        return None
+    loaded = LoadedGraph(store=store)
+    loaded.files = input_files(layout)
+    return loaded
+
+
+def remember(loaded: LoadedGraph, entry_key: str) -> None:
+    """Keep ``loaded`` (loaded and reasoned) under ``entry_key``; any failure just means no entry."""
+    where = folder()
+    if where is None:
+        return
+    temporary: list[str] = []
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        handle, dump = tempfile.mkstemp(dir=where, prefix=".new-", suffix=".nq")
+        os.close(handle)
+        temporary.append(dump)
+        loaded.store.dump(output=dump, format=ox.RdfFormat.N_QUADS)
+        described = {"bytes": os.path.getsize(dump), "sha256": _file_digest(Path(dump))}
+        handle, meta = tempfile.mkstemp(dir=where, prefix=".new-", suffix=".json")
+        temporary.append(meta)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(described, out)
+        os.replace(dump, where / f"{entry_key}.nq")
+        os.replace(meta, where / f"{entry_key}.json")  # last: an entry exists once its description does
+        temporary.clear()
+        _evict(where)
+    except OSError:
+        return
+    finally:
+        for name in temporary:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+
+
+def _evict(where: Path) -> None:
+    """Remove all but the newest :data:`KEEP` entries, and dumps left without a description."""
+    entries = sorted((p for p in where.glob("*.json") if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in entries[KEEP:]:
+        _forget(where, stale.stem)
+    described = {p.stem for p in entries[:KEEP]}
+    for dump in where.glob("*.nq"):
+        if dump.stem not in described and not dump.name.startswith("."):  # ".new-…": another run is writing it
+            with contextlib.suppress(OSError):
+                dump.unlink()
+
+
+def _forget(where: Path, entry_key: str) -> None:
+    for suffix in (".json", ".nq"):
+        with contextlib.suppress(OSError):
+            (where / f"{entry_key}{suffix}").unlink()

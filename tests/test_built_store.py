@@ -1,0 +1,239 @@
+"""The store a build leaves in ``dist/store/``, and ``serve`` opening it read-only.
+
+``serve`` answers from the built store without parsing any dump (shown by
+deleting ``graph.nt`` and serving anyway), each query worker opens a handle of
+its own after the fork (shown by the files the workers hold open), a
+``dist/`` without a store is served from ``graph.nt`` as before, and a build
+killed while it writes its store leaves the previous one usable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from uugraph.outputs.store import has_store, store_path
+from uugraph.web.graph import Graph
+
+ROOT = Path(__file__).resolve().parents[1]
+HTTP_TIMEOUT = 15.0
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry))
+    return found
+
+
+def _open_files(pid: int) -> list[str]:
+    folder = Path(f"/proc/{pid}/fd")
+    names = []
+    for fd in os.listdir(folder):
+        try:
+            names.append(os.readlink(folder / fd))
+        except OSError:
+            continue
+    return names
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[object]:
+    """Start ``python -m uugraph serve --dist DIR`` on a free port; every server started is stopped in teardown."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(dist: Path, in_memory_below: int = 0) -> tuple[str, subprocess.Popen[bytes], float]:
+        port = _free_port()
+        env = dict(os.environ)
+        env.pop("UUGRAPH_BASE_IRI", None)
+        command = [sys.executable, "-m", "uugraph", "serve", "--quiet", "--port", str(port), "--dist", str(dist), "--workers", "2", "--in-memory-below", str(in_memory_below)]
+        log = tmp_path / f"server-{port}.log"
+        began = time.monotonic()
+        with log.open("wb") as out:
+            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        started.append(process)
+        url = f"http://127.0.0.1:{port}"
+        deadline = began + 30
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited with {process.returncode}: {log.read_text(errors='replace')}")
+            try:
+                if httpx.get(url + "/sparql", timeout=1.0).status_code == 200:
+                    return url, process, time.monotonic() - began
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server did not answer within 30 s: {log.read_text(errors='replace')}")
+            time.sleep(0.05)
+
+    yield start
+    for process in started:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _answers(url: str) -> dict[str, object]:
+    """What a few requests of every kind answer, with blank node labels (random per load) made alike."""
+    with httpx.Client(base_url=url, timeout=HTTP_TIMEOUT) as client:
+        count = client.get("/sparql", params={"query": COUNT}, headers={"Accept": "application/sparql-results+json"})
+        assert count.status_code == 200, count.text
+        members = client.get("/sparql", params={"query": (ROOT / "queries" / "networks-of-uu.rq").read_text(encoding="utf-8")}, headers={"Accept": "text/csv"})
+        assert members.status_code == 200, members.text
+        document = client.get("/doc/org/leru.nt")
+        redirect = client.get("/id/org/leru", follow_redirects=False)
+        missing = client.get("/doc/org/no-such-thing.ttl")
+        return {
+            "count": count.json()["results"]["bindings"][0]["n"]["value"],
+            "networks-of-uu": sorted(members.text.splitlines()),
+            "document": (document.status_code, sorted(re.sub(r"_:\w+", "_:b", line) for line in document.text.splitlines())),
+            "redirect": (redirect.status_code, redirect.headers.get("location")),
+            "missing": missing.status_code,
+        }
+
+
+def test_build_leaves_a_store_holding_the_dump(built_dist: Path) -> None:
+    assert has_store(built_dist)
+    from_store = Graph.open(built_dist)
+    from_dump = Graph(built_dist / "graph.nt")
+    assert from_store.path == store_path(built_dist) and from_dump.path is None
+    assert from_store.triples == from_dump.triples == (built_dist / "graph.nt").read_bytes().count(b"\n")
+    assert len(from_store.documents) == len(from_dump.documents) > 100
+    assert isinstance(from_dump.documents, dict)
+    for path, subjects in from_dump.documents.items():
+        assert path in from_store.documents
+        assert from_store.documents.get(path, []) == subjects
+        alike = [re.sub(r"_:\w+", "_:b", str(t)) for t in from_store.describe(path)]
+        assert sorted(alike) == sorted(re.sub(r"_:\w+", "_:b", str(t)) for t in from_dump.describe(path)), path
+    assert "doc/org/no-such-thing" not in from_store.documents
+    assert from_store.documents.get("doc/org/no-such-thing", []) == []
+
+
+def test_serve_opens_the_store_without_the_dumps_and_each_worker_opens_its_own(built_dist: Path, tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+    with_dump = tmp_path / "with-dump"
+    shutil.copytree(built_dist, with_dump, symlinks=True)
+    url, _, _ = serve(with_dump, in_memory_below=10**9)  # graph.nt loaded into memory, as before the store
+    expected = _answers(url)
+
+    store_only = tmp_path / "store-only"
+    shutil.copytree(built_dist, store_only, symlinks=True)
+    (store_only / "graph.nt").unlink()  # nothing left to parse at start-up: the store must be used
+    url, process, _ = serve(store_only)  # how fast it is ready is the bench's to measure, not a test's
+    assert _answers(url) == expected
+    # The workers closed every file they inherited; a worker that answers holds the store's files open,
+    # so it opened a read-only handle of its own after the fork.
+    workers = _children(process.pid)
+    assert len(workers) == 2
+    oxigraph = str((store_only / "store" / "oxigraph").resolve())
+    for pid in workers:
+        assert any(name.startswith(oxigraph) for name in _open_files(pid)), f"worker {pid} has no file of the store open"
+
+
+def test_a_dist_without_a_store_is_served_from_the_dump(built_dist: Path, tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+    with_store = tmp_path / "with-store"
+    shutil.copytree(built_dist, with_store, symlinks=True)
+    url, _, _ = serve(with_store)
+    expected = _answers(url)
+    old = tmp_path / "old"
+    shutil.copytree(built_dist, old, symlinks=True)
+    shutil.rmtree(old / "store")  # a build made before the store existed
+    url, _, _ = serve(old)
+    assert _answers(url) == expected
+
+
+KILLED_BUILD = """
+import sys, time
+from pathlib import Path
+import uugraph.build
+from uugraph.config import Layout
+
+real = uugraph.build.write_store
+
+def write_store_then_hang(ntriples_file, ntriples, folder, **options):
+    real(ntriples_file, ntriples, folder, **options)
+    Path(sys.argv[2]).write_text("store written")
+    time.sleep(120)
+
+uugraph.build.write_store = write_store_then_hang
+uugraph.build.build(Layout(root=Path(sys.argv[3])), Path(sys.argv[1]), with_site=False)
+"""
+
+
+def test_a_build_killed_while_it_writes_its_store_leaves_the_previous_store_usable(built_dist: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    shutil.copytree(built_dist, out, symlinks=True)
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    marker = tmp_path / "store-written"
+    env = dict(os.environ)
+    env.pop("UUGRAPH_BASE_IRI", None)
+    errors = tmp_path / "build.err"
+    with errors.open("wb") as err:
+        process = subprocess.Popen([sys.executable, "-c", KILLED_BUILD, str(out), str(marker), str(ROOT)], cwd=ROOT, env=env, stderr=err)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert process.poll() is None, f"the build ended before its store was written: {errors.read_text(errors='replace')}"
+            assert time.monotonic() < deadline, "the build did not write its store within 120 s"
+            time.sleep(0.02)
+        staged = [p for p in tmp_path.iterdir() if p.name.startswith(".dist.new-")]
+        assert len(staged) == 1 and has_store(staged[0]), "the new store is written inside the staging folder"
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == before
+    store = ox.Store.read_only(str(store_path(out)))
+    result = store.query(COUNT)
+    assert isinstance(result, ox.QuerySolutions)
+    assert int(next(iter(result))["n"].value) == (out / "graph.nt").read_bytes().count(b"\n")
+
+
+def test_the_store_loaded_in_small_batches_is_the_same_graph(built_dist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches bound the loader's memory; the lines with blank nodes share one batch, so each node stays one."""
+    import uugraph.outputs.store as built_store
+
+    monkeypatch.setattr(built_store, "BATCH_LINES", 50)
+    dump = built_dist / "graph.nt"
+    built_store.write_store(dump, dump.read_bytes(), tmp_path / "store")
+    stored = ox.Dataset(ox.Store.read_only(str(tmp_path / "store" / "oxigraph")))
+    published = ox.Dataset(ox.parse(path=str(dump), format=ox.RdfFormat.N_TRIPLES))
+    assert any(isinstance(q.object, ox.BlankNode) for q in published), "the real graph has blank nodes (the ontology's lists)"
+    for dataset in (stored, published):
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    assert sorted(map(str, stored)) == sorted(map(str, published))
+
+
+def test_a_small_graph_is_served_from_memory_and_a_large_one_from_the_store(built_dist: Path) -> None:
+    """``--in-memory-below``: the queries of a small graph run faster in memory; a large one keeps the store."""
+    triples = (built_dist / "graph.nt").read_bytes().count(b"\n")
+    assert Graph.open(built_dist, in_memory_below=triples + 1).path is None
+    assert Graph.open(built_dist, in_memory_below=triples).path == store_path(built_dist)
+    assert Graph.open(built_dist).path == store_path(built_dist)

@@ -1,0 +1,112 @@
+"""The reasoned store remembered between runs (``uugraph.pipeline.cache``).
+
+``validate`` then ``build`` on unchanged inputs parse and reason once (the
+second run does not call the loader at all); any changed input, the base IRI
+or ``pyproject.toml`` makes a new key; an entry that is corrupt, truncated or
+half-written is ignored and the inputs are read as usual, with the same graph.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import uugraph.build
+from uugraph.build import prepare
+from uugraph.config import Layout
+from uugraph.pipeline import cache
+from uugraph.pipeline.load import LoadedGraph
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("UUGRAPH_CACHE_DIR", str(folder))
+    return folder / "reasoned"
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The data folders the real loader was called for (a run served by the cache adds none)."""
+    calls: list[Path] = []
+    real = uugraph.build.load
+
+    def counted(layout: Layout, **options: object) -> LoadedGraph:
+        calls.append(layout.data_dir)
+        return real(layout, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(uugraph.build, "load", counted)
+    return calls
+
+
+def _quads(loaded: LoadedGraph) -> list[str]:
+    """The store's quads with blank node labels made alike (each load names them afresh)."""
+    import re
+
+    return sorted(re.sub(r"_:\w+", "_:b", str(q)) for q in loaded.store)
+
+
+def test_validate_then_build_loads_and_reasons_once(project_copy: Path, cache_dir: Path, loads: list[Path], tmp_path: Path) -> None:
+    layout = Layout(root=project_copy)
+    checked = uugraph.build.check(layout)
+    assert len(loads) == 1 and checked.report.conforms
+    assert len(list(cache_dir.glob("*.json"))) == 1
+    built = uugraph.build.build(layout, tmp_path / "dist", with_site=False)
+    assert len(loads) == 1, "build parsed the inputs again"
+    assert _quads(built.loaded) == _quads(checked.loaded)
+    assert built.loaded.files == checked.loaded.files
+    assert set(built.loaded.queries) == set(checked.loaded.queries) and built.loaded.queries
+    assert [r.line() for r in built.report.results] == [r.line() for r in checked.report.results]
+
+
+def test_a_changed_input_is_loaded_again(project_copy: Path, cache_dir: Path, loads: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    layout = Layout(root=project_copy)
+    first = prepare(layout)
+    prepare(layout)
+    assert len(loads) == 1
+    networks = project_copy / "data" / "networks.ttl"
+    networks.write_text(networks.read_text(encoding="utf-8") + '\n<id/org/leru> <http://www.w3.org/2000/01/rdf-schema#comment> "changed" .\n', encoding="utf-8")
+    changed = prepare(layout)
+    assert len(loads) == 2
+    assert len(changed.store) == len(first.store) + 1
+    (project_copy / "pyproject.toml").write_text((project_copy / "pyproject.toml").read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    prepare(layout)
+    assert len(loads) == 3
+    monkeypatch.setenv("UUGRAPH_BASE_IRI", "https://example.org/other/")
+    prepare(layout)
+    assert len(loads) == 4
+    assert len(list(cache_dir.glob("*.json"))) == cache.KEEP, "only the newest entries are kept"
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "no-description", "bad-description", "dump-missing"])
+def test_a_damaged_entry_is_ignored(project_copy: Path, cache_dir: Path, loads: list[Path], damage: str) -> None:
+    layout = Layout(root=project_copy)
+    first = prepare(layout)
+    key = cache.key(layout)
+    dump, meta = cache_dir / f"{key}.nq", cache_dir / f"{key}.json"
+    data = dump.read_bytes()
+    if damage == "truncated":  # a run killed while writing (the rename makes this unlikely; the size catches it)
+        dump.write_bytes(data[: len(data) // 2])
+    elif damage == "flipped":  # same size, other bytes: the digest catches it
+        dump.write_bytes(data.replace(b"<", b"{", 1))
+    elif damage == "no-description":  # killed between the two renames
+        meta.unlink()
+    elif damage == "bad-description":
+        meta.write_text("{not json", encoding="utf-8")
+    else:
+        dump.unlink()
+    again = prepare(layout)
+    assert len(loads) == 2, "the damaged entry was used"
+    assert _quads(again) == _quads(first)
+    prepare(layout)
+    assert len(loads) == 2, "the entry written again is used"
+
+
+def test_off_turns_the_cache_off(project_copy: Path, tmp_path: Path, loads: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UUGRAPH_CACHE_DIR", "off")
+    layout = Layout(root=project_copy)
+    prepare(layout)
+    prepare(layout)
+    assert len(loads) == 2
+    assert cache.folder() is None
