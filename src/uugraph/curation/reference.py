@@ -523,7 +523,7 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
                 _iri(f"id/source/reference/members/{network}"),
                 [
                     ("a", "uuo:Source"),
-                    ("rdfs:label", _lit(f"Reference member list of {network_key}, as of {as_of}" if decision.count else f"Reference member list of {network_key}, built from dated mentions ({as_of_values[0]} to {as_of})")),
+                    ("rdfs:label", _lit(f"Reference member list of {network_key}, " + (f"as of {as_of}" if decision.count else f"built from dated mentions ({as_of_values[0]} to {as_of})"))),
                     ("dcterms:isPartOf", _iri("id/source/reference")),
                     ("dcterms:hasPart", " , ".join(sorted({_iri(f"id/source/reference/members/{network}/{slug(_member_name(r['member_name'], policy.member_names)[1])}") for r in published}))),
                 ],
@@ -637,7 +637,7 @@ def open_questions(reference_dir: Path, data_dir: Path) -> list[str]:
 
 # ---------------------------------------------------------------- facts.toml: the reference notes and facts.md
 
-ROLE_CHANGES = ("left", "withdrawn", "revoked", "role-changed")  # how a membership ended (not "suspended": no end)
+ENDINGS = ("left", "withdrawn", "revoked", "role-changed")  # how a membership ended (not "suspended": no end)
 _SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(--[a-z2-7]{6})?$")
 _PATH_RE = re.compile(r"^id/[a-z]+(/[a-z0-9]+(-[a-z0-9]+)*(--[a-z2-7]{6})?)+$")
 
@@ -727,8 +727,8 @@ def load_facts(path: Path) -> Facts:
         where = f"[[memberships]] entry {number}"
         allowed = {"network", "member", "role", "started", "ended", "how", "suspended", "revised-by", "confidence", "sources", "note"}
         check(table, where, allowed, {"network", "member", "role", "confidence", "sources"})
-        if "how" in table and (table["how"] not in ROLE_CHANGES or "ended" not in table):
-            raise fail(where, f"'how' is one of {', '.join(ROLE_CHANGES)}, and only for an ended membership")
+        if "how" in table and (table["how"] not in ENDINGS or "ended" not in table):
+            raise fail(where, f"'how' is one of {', '.join(ENDINGS)}, and only for an ended membership")
         if "suspended" in table and "ended" in table and str(table["suspended"]) > str(table["ended"]):
             raise fail(where, "the suspension begins after the membership ended")
         if "revised-by" in table and not (isinstance(table["revised-by"], str) and _PATH_RE.match(str(table["revised-by"]))):
@@ -747,7 +747,8 @@ def load_facts(path: Path) -> Facts:
     figures = []
     for number, table in enumerate(raw.get("figures", []), start=1):
         where = f"[[figures]] entry {number}"
-        check(table, where, {"about", "measure", "value", "as-of", "scope", "approximate", "lower-bound", "confidence", "sources", "note"}, {"about", "measure", "value", "as-of", "confidence", "sources"})
+        allowed = {"about", "measure", "value", "as-of", "scope", "approximate", "lower-bound", "confidence", "sources", "note"}
+        check(table, where, allowed, {"about", "measure", "value", "as-of", "confidence", "sources"})
         if not (isinstance(table["about"], str) and _PATH_RE.match(table["about"])):
             raise fail(where, "'about' is an IRI path (id/org/…, id/commitment/…)")
         if not isinstance(table["value"], int) or isinstance(table["value"], bool) or table["value"] < 0:
