@@ -289,7 +289,8 @@ def test_the_magna_charta_page_draws_its_signatories_over_time_linked_to_sources
     signatories = next(c for c in charts if "Signatory universities" in c)
     points = re.findall(r'<a href="([^"]+)"><title>([^<]+)</title>', signatories)
     assert len(points) >= 9
-    assert ("../source/reference/facts/universitas-2014.html", "776 as of 2014-09 (Magna Charta Universitatum): Reference record: Universitas Tartuensis, 17 September 2014: the Magna Charta of European universities") in points
+    source = "Reference record: Universitas Tartuensis, 17 September 2014: the Magna Charta of European universities"
+    assert ("../source/reference/facts/universitas-2014.html", f"776 as of 2014-09 (Magna Charta Universitatum): {source}") in points
     assert any(title.startswith("more than 800 as of 2015-09-18") for _, title in points)
     assert any(title.startswith("about 1,000 as of 2026-11-25") for _, title in points)
     for href, _ in points:
