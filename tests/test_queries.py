@@ -333,7 +333,7 @@ def test_a_literal_value_cannot_change_the_query(prepared) -> None:
     import pyoxigraph as ox
 
     hostile = ox.Literal('x" } } ; DROP ALL ; #\n{')
-    text = with_values('SELECT ?v WHERE { BIND (?_v AS ?v) }', {"_v": hostile})
+    text = with_values("SELECT ?v WHERE { BIND (?_v AS ?v) }", {"_v": hostile})
     table = run_embedded(prepared, text)
     assert [row[0].value for row in table.rows] == [hostile.value]
 

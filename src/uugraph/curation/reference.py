@@ -153,9 +153,7 @@ def load_policy(path: Path) -> Policy:
         if not isinstance(table.get("count", True), bool):
             raise fail(where, "'count' must be true or false")
         why = table.get("why", "")
-        networks[key] = NetworkPolicy(
-            text(table, "slug", where), bool(table["import"]), text(table, "role", where, "member"), why if isinstance(why, str) else "", bool(table.get("count", True))
-        )
+        networks[key] = NetworkPolicy(text(table, "slug", where), bool(table["import"]), text(table, "role", where, "member"), why if isinstance(why, str) else "", bool(table.get("count", True)))
     roles: dict[tuple[str, str], str] = {}
     joined: dict[tuple[str, str], tuple[str, str]] = {}
     joined_confidence: dict[tuple[str, str], str] = {}

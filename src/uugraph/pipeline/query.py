@@ -266,7 +266,7 @@ def _where_brace(text: str) -> int:
                 j += 1
             i = j + 1 if j < n and text[j] == ">" else i + 1
         elif c in "\"'":
-            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "\'\'\'") else c
+            quote = text[i : i + 3] if text[i : i + 3] in ('"""', "'''") else c
             j = i + len(quote)
             while j < n and text[j : j + len(quote)] != quote:
                 j += 2 if text[j] == "\\" else 1
