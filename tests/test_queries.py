@@ -252,6 +252,10 @@ def test_leru_members_on_a_date_include_former_members_and_not_later_ones(prepar
     assert "ETH Zurich" in in_2025
     assert "Karolinska Institutet" not in in_2025
     assert len(in_2025) == 24
+    basis = {r["name"]: r["basis"] for r in records(run(prepared, "members-on", network="leru", date="2010-01-01"))}
+    assert basis["Karolinska Institutet"] == "start recorded"
+    # Sorbonne Université was formed in 2018: a start no source gives is an assumption, and the row says so.
+    assert basis["Sorbonne Université"] == "start not recorded: counted from the network's founding"
 
 
 def test_coimbra_group_members_around_goettingens_departure(prepared) -> None:
