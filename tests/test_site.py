@@ -25,6 +25,7 @@ from uugraph.iris import document_path
 
 CHROMIUM = "/usr/bin/chromium"
 BASE = base_iri()
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # ---------------------------------------------------------------- helpers
@@ -585,3 +586,25 @@ def test_relative_paths_between_documents() -> None:
     assert relative_href("index.html", "doc/def/University.html") == "doc/def/University.html"
     assert str(PurePosixPath("doc/org") / relative_href("doc/org/x.html", "doc/country/nl.html")) == "doc/org/../country/nl.html"
     assert re.fullmatch(r"[a-z./-]+", relative_href("doc/a/b/c.html", "index.html"))
+
+
+def test_the_queries_page_documents_each_query_and_its_parameters(site: Path) -> None:
+    """queries.html: every file of queries/ with its question and its parameters (typed, with defaults), the .rq beside it."""
+    text = (site / "queries.html").read_text(encoding="utf-8")
+    page = parse_page(text)
+    listed = {row[0]: row for row in rows(page, "queries")}
+    files = sorted((ROOT / "queries").glob("*.rq"))
+    assert sorted(listed) == [p.stem for p in files]
+    assert listed["members-on"][2] == "date, network" and listed["networks-of-uu"][2] == ""
+    section = re.search(r'<section id="q-members-on".*?</section>', text, re.S)
+    assert section, "no section for members-on"
+    parameters = rows(parse_page(section.group(0)), "parameters")
+    assert parameters == [
+        ["date", "?_date_xsd_date", "a day, YYYY-MM-DD (xsd:date)", "2010-01-01"],
+        ["network", "?_network_iri", "an IRI, or a slug by the minting rule: leru is <base>id/org/leru", "leru"],
+    ]
+    assert "uugraph query members-on --param date=2010-01-01 --param network=leru" in section.group(0)
+    for path in files:
+        assert (site / "queries" / path.name).read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
+        assert f'href="queries/{path.name}"' in text
+    assert 'href="queries.html"' in (site / "index.html").read_text(encoding="utf-8")

@@ -93,6 +93,27 @@ class Parameter:
             kind = f"xsd:{self.kind}"
         return f"{self.name} ({kind})"
 
+    def explain(self) -> str:
+        """What a value of the parameter is, in words, for the pages that document a query.
+
+        >>> Parameter("network", "_network_iri", "iri", slug_kind="org").explain()
+        'an IRI, or a slug by the minting rule: leru is <base>id/org/leru'
+        >>> Parameter("date", "_date_xsd_date", "date").explain()
+        'a day, YYYY-MM-DD (xsd:date)'
+        """
+        if self.kind == "iri":
+            if self.slug_kind:
+                example = {"org": "leru", "commitment": "magna-charta-universitatum-2020", "concept/measure": "signatories"}.get(self.slug_kind, "<slug>")
+                return f"an IRI, or a slug by the minting rule: {example} is <base>id/{self.slug_kind}/{example}"
+            return "an IRI (https://…, or a path id/…)"
+        if self.kind == "literal":
+            return "a plain literal"
+        if self.kind == "lang":
+            return f"a literal in @{self.language}"
+        form = _DATATYPE_FORMS.get(self.kind)
+        kind = "a day" if self.kind == "date" else f"an xsd:{self.kind}"
+        return f"{kind}, {form[1]} (xsd:{self.kind})" if form else f"an xsd:{self.kind} literal"
+
 
 def _variable_kind(suffix: str) -> tuple[str, str | None]:
     """What a grlc variable's suffix binds to: ``_iri``, ``_integer``, ``_xsd_date``, ``_en`` or nothing."""
@@ -236,6 +257,24 @@ def bind_parameters(parameters: list[Parameter], given: Mapping[str, str]) -> di
             raise InputError("--param", None, None, f"parameter {parameter.name!r}: missing; give --param {parameter.name}=VALUE ({parameter.describe()})")
         out[parameter.variable] = _term(parameter, value)
     return out
+
+
+def with_defaults(path: Path, text: str) -> str:
+    """The query with its parameters bound to their ``#+ defaults:`` (a text to run as it stands: the SPARQL page's examples).
+
+    A query without parameters is returned as it is; one whose mandatory
+    parameter has no default too (a reader must bind it before running it).
+
+    >>> print(with_defaults(Path("q.rq"), "#+ params: d (xsd:date)\\n#+ defaults:\\n#+   - d: 2010-01-01\\nSELECT * WHERE { BIND (?_d_xsd_date AS ?x) }"))
+    #+ params: d (xsd:date)
+    #+ defaults:
+    #+   - d: 2010-01-01
+    SELECT * WHERE { VALUES (?_d_xsd_date) { ("2010-01-01"^^<http://www.w3.org/2001/XMLSchema#date>) } BIND (?_d_xsd_date AS ?x) }
+    """
+    parameters = query_parameters(path, text)
+    if not parameters or any(p.default is None and not p.optional for p in parameters):
+        return text
+    return with_values(text, bind_parameters(parameters, {}))
 
 
 def parse_params(items: list[str]) -> dict[str, str]:

@@ -49,6 +49,8 @@ def write_index(renderer: PageRenderer, folder: Path) -> None:
     ontology = f"<li>{link(index.ontology, here, 'The uugraph ontology')}</li>\n" if index.document(index.ontology) else ""
     if (folder / "ontology.html").exists():
         ontology += '<li><a href="ontology.html">The ontology\'s documentation (pyLODE)</a></li>\n'
+    if (folder / "queries.html").exists():
+        ontology += '<li><a href="queries.html">Queries: the questions the graph answers, with their parameters</a></li>\n'
     picture = (
         '<figure class="picture"><img src="network.svg" alt="Utrecht University, its networks, alliances, commitments and partners" '
         'style="max-width:100%;height:auto"><figcaption>Utrecht University, its networks and alliances, the commitments it signed '
