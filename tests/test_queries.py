@@ -264,6 +264,9 @@ def test_coimbra_group_members_around_goettingens_departure(prepared) -> None:
     assert "University of Göttingen" not in in_july_2025  # withdrawn 2024-12
     assert "University of Leeds" in in_july_2025  # joined 2025-06: counts from 2025-06-01
     assert "University of Leeds" not in names_on(prepared, "coimbra-group", "2025-05-31")
+    # Würzburg has been a member "since its inception" (its own word: single-source), the group's founding year 1985.
+    in_1986 = {r["name"]: r for r in records(run(prepared, "members-on", network="coimbra-group", date="1986-01-01"))}
+    assert in_1986["University of Würzburg"]["since"] == "1985" and in_1986["University of Würzburg"]["basis"] == "start recorded"
 
 
 def test_a_year_counts_from_its_first_day_and_a_suspension_is_no_end(prepared) -> None:
