@@ -115,6 +115,7 @@ def test_a_stale_membership_entry_stops_the_import(data_copy: Path) -> None:
         (('confidence = "confirmed"', 'confidence = "likely"'), "'confidence' must be one of"),
         (('joined = "2017-01-01"', 'joined = "January 2017"'), "'joined' must be"),
         (("checked-on =", "checked_on ="), "unknown key(s) checked_on"),
+        (('joined-source = "id/source/reference/facts/taz-leru-founders"', 'joined-source = "https://www.taz.de/"'), "'joined-source' is a source of facts.toml"),
     ],
 )
 def test_a_bad_policy_is_an_input_error_naming_the_file(data_copy: Path, edit: tuple[str, str], message: str) -> None:
@@ -170,3 +171,15 @@ def test_facts_have_sources_and_no_unconfirmed_confidence(data_copy: Path) -> No
     with pytest.raises(InputError) as caught:
         load_facts(path)
     assert "unconfirmed facts are left out" in caught.value.cause
+
+
+def test_leru_founders_start_in_2002_citing_the_source_that_names_them() -> None:
+    """Ten of the twelve founders are current members: a start of 2002 (a year), single-source, citing the taz archive, not the list."""
+    text = (ROOT / "data" / "reference" / "members-leru.ttl").read_text(encoding="utf-8")
+    bodies = ["\n".join(line for line in b.splitlines() if not line.startswith("#")) for b in text.split("\n\n")]
+    starts = {b.split(">", 1)[0].removeprefix("<id/membership/leru/"): b for b in bodies if b.startswith("<id/membership/leru/") and "#start>" in b.split(" ", 1)[0]}
+    founders = sorted(k.removesuffix("#start") for k, b in starts.items() if '"2002"^^xsd:gYear' in b)
+    assert len(founders) == 10 and "universite-de-strasbourg" not in founders  # its founder was Louis Pasteur University
+    for key in founders:
+        assert "confidence/single-source>" in starts[key + "#start"]
+        assert "prov:wasDerivedFrom <id/source/reference/facts/taz-leru-founders>" in starts[key + "#start"]

@@ -86,6 +86,7 @@ class Policy:
     joined: dict[tuple[str, str], tuple[str, str]]  # (network key, member as listed) -> (lexical value, XSD type)
     member_names: dict[str, tuple[str, list[str]]]  # member as listed -> (preferred name, alternative names)
     joined_confidence: dict[tuple[str, str], str] = field(default_factory=dict)  # a join date less attested than its membership
+    joined_source: dict[tuple[str, str], str] = field(default_factory=dict)  # the record a join date comes from, when not the row's
 
 
 def load_policy(path: Path) -> Policy:
@@ -157,9 +158,10 @@ def load_policy(path: Path) -> Policy:
     roles: dict[tuple[str, str], str] = {}
     joined: dict[tuple[str, str], tuple[str, str]] = {}
     joined_confidence: dict[tuple[str, str], str] = {}
+    joined_source: dict[tuple[str, str], str] = {}
     for number, table in enumerate(raw.get("memberships", []), start=1):
         where = f"[[memberships]] entry {number}"
-        only(table, {"network", "member", "role", "joined", "joined-confidence", "why"}, where)
+        only(table, {"network", "member", "role", "joined", "joined-confidence", "joined-source", "why"}, where)
         pair = (text(table, "network", where), text(table, "member", where))
         if pair[0] not in networks:
             raise fail(where, f"network {pair[0]!r} has no [networks.{pair[0]}] table")
@@ -176,12 +178,17 @@ def load_policy(path: Path) -> Policy:
             if level not in ("confirmed", "single-source") or "joined" not in table:
                 raise fail(where, "'joined-confidence' is confirmed or single-source, and only beside 'joined'")
             joined_confidence[pair] = level
+        if "joined-source" in table:
+            source = text(table, "joined-source", where)
+            if "joined-confidence" not in table or not re.fullmatch(r"id/source/reference/facts/[a-z0-9]+(?:-[a-z0-9]+)*", source):
+                raise fail(where, "'joined-source' is a source of facts.toml (id/source/reference/facts/<key>), and only beside 'joined-confidence'")
+            joined_source[pair] = source
     member_names: dict[str, tuple[str, list[str]]] = {}
     for number, table in enumerate(raw.get("member-names", []), start=1):
         where = f"[[member-names]] entry {number}"
         only(table, {"listed", "name", "alt-names"}, where)
         member_names[text(table, "listed", where)] = (text(table, "name", where), texts(table, "alt-names", where))
-    return Policy(text(raw, "checked-on", "top level"), organisations, networks, roles, joined, member_names, joined_confidence)
+    return Policy(text(raw, "checked-on", "top level"), organisations, networks, roles, joined, member_names, joined_confidence, joined_source)
 
 
 PREFIXES = """@prefix uuo: <def/> .
@@ -494,7 +501,8 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
                 start_pairs = [("a", "time:Instant"), (prop, _typed(value, datatype))]
                 joined_confidence = policy.joined_confidence.get((network_key, listed))
                 if joined_confidence:  # the join date is less attested than the membership: say so, with its source
-                    start_pairs += [("uuo:confidence", _iri(f"id/concept/confidence/{joined_confidence}")), ("prov:wasDerivedFrom", _iri(record))]
+                    source = policy.joined_source.get((network_key, listed), record)  # a fact of facts.toml, or the row's record
+                    start_pairs += [("uuo:confidence", _iri(f"id/concept/confidence/{joined_confidence}")), ("prov:wasDerivedFrom", _iri(source))]
                 blocks.append(_Block(_iri(f"{membership}#start"), start_pairs, member_rows[id(row)]))
         # The list's own count, as a figure with the list's date, beside the page's figure
         # (not for a partial list, whose count is not the network's).
