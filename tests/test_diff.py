@@ -341,3 +341,41 @@ def test_the_changelog_says_how_and_when_a_membership_ended(tmp_path: Path) -> N
     assert "- Hochschule Ruhr West changed role in the CHARM European University: associate partner → partner (2022-01-14)" in text
     assert "- Hochschule Ruhr West's membership in the CHARM European University as associate partner ended by a change of role (2022-01-14)" in text
     assert "how it ended" not in text  # said in the sentence, not repeated as a bare property change
+
+
+def test_an_earlier_role_newly_recorded_is_a_change_of_role_not_a_departure(tmp_path: Path) -> None:
+    """The case of the build before the history was imported: HRW was a partner; the new build adds its ended associate partnership."""
+    partner = """
+<id/membership/charm-eu/hochschule-ruhr-west> a org:Membership ;
+    org:member <id/org/hochschule-ruhr-west> ; org:organization <id/org/charm-eu> ; org:role <id/concept/role/partner> .
+"""
+    before = MEMBERSHIPS_BEFORE.split("<id/membership/coimbra-group/university-of-gottingen> a org:Membership")[0] + partner
+    earlier = """
+<id/membership/charm-eu/hochschule-ruhr-west> prov:wasRevisionOf <id/membership/charm-eu/hochschule-ruhr-west/associate-partner> .
+<id/membership/charm-eu/hochschule-ruhr-west/associate-partner> a org:Membership ;
+    org:member <id/org/hochschule-ruhr-west> ; org:organization <id/org/charm-eu> ; org:role <id/concept/role/associate-partner> ;
+    org:memberDuring <id/membership/charm-eu/hochschule-ruhr-west/associate-partner#period> ;
+    uuo:howEnded <id/concept/membership-change/role-changed> .
+<id/membership/charm-eu/hochschule-ruhr-west/associate-partner#period> a time:Interval ;
+    time:hasEnd <id/membership/charm-eu/hochschule-ruhr-west/associate-partner#end> .
+<id/membership/charm-eu/hochschule-ruhr-west/associate-partner#end> a time:Instant ; time:inXSDDate "2022-01-14"^^xsd:date .
+<id/membership/coimbra-group/st-petersburg-state-university> a org:Membership ;
+    org:member <id/org/st-petersburg-state-university> ; org:organization <id/org/coimbra-group> ; org:role <id/concept/role/member> ;
+    org:memberDuring <id/membership/coimbra-group/st-petersburg-state-university#period> ;
+    uuo:howEnded <id/concept/membership-change/revoked> ;
+    uuo:suspendedDuring <id/membership/coimbra-group/st-petersburg-state-university#suspension> .
+<id/membership/coimbra-group/st-petersburg-state-university#period> a time:Interval ;
+    time:hasEnd <id/membership/coimbra-group/st-petersburg-state-university#end> .
+<id/membership/coimbra-group/st-petersburg-state-university#end> a time:Instant ; time:inXSDDate "2023-04-26"^^xsd:date .
+<id/membership/coimbra-group/st-petersburg-state-university#suspension> a time:Interval ;
+    time:hasBeginning <id/membership/coimbra-group/st-petersburg-state-university#suspension-start> .
+<id/membership/coimbra-group/st-petersburg-state-university#suspension-start> a time:Instant ; time:inXSDDate "2022-03-10"^^xsd:date .
+"""
+    old, new = tmp_path / "old.ttl", tmp_path / "new.ttl"
+    old.write_text(before, encoding="utf-8")
+    new.write_text(before + earlier, encoding="utf-8")
+    text = diff(old, new).markdown()
+    assert "- Hochschule Ruhr West changed role in the CHARM European University: associate partner → partner (2022-01-14); the earlier role newly recorded" in text
+    assert "Hochschule Ruhr West left" not in text and "revision of" not in text
+    assert "- St Petersburg State University left the Coimbra Group (revoked, 2023-04-26): a former membership, newly recorded" in text
+    assert "- St Petersburg State University was suspended in the Coimbra Group (from 2022-03-10)" in text

@@ -372,8 +372,18 @@ class Describer:
                     self.add(organisation, Change("role-changed", f"{who} changed role in {network}: {was} → {now}{when}", ORG + "role", was, now))
                 elif end:
                     how = self._how_ended(self.new, m)
-                    text = f"{who} left {network} ({how + ', ' if how else ''}{end}): a former membership, newly recorded" + (f" ({details})" if details else "")
-                    self.add(organisation, Change("left", text, TIME + "hasEnd", None, end))
+                    successor = next((s for s, o in self.new.pairs(PROV + "wasRevisionOf") if o == m), None)
+                    if how == "role changed" and successor is not None:
+                        # An earlier role, newly recorded: the member did not leave, its role changed.
+                        was, now = self._role(self.new, m), self._role(self.new, successor)
+                        text = f"{who} changed role in {network}: {was} → {now} ({end}); the earlier role newly recorded"
+                        self.add(organisation, Change("role-changed", text, ORG + "role", was, now))
+                    else:
+                        text = f"{who} left {network} ({how + ', ' if how else ''}{end}): a former membership, newly recorded" + (f" ({details})" if details else "")
+                        self.add(organisation, Change("left", text, TIME + "hasEnd", None, end))
+                        pause = self._suspension(self.new, m)
+                        if pause:
+                            self.add(organisation, Change("suspended", f"{who} was suspended in {network} ({pause})", uuo("suspendedDuring"), None, pause))
                 else:
                     self.add(organisation, Change("joined", f"{who} joined" + (f" ({details})" if details else ""), ORG + "member", None, member.value))
             elif in_old and not in_new:
@@ -400,6 +410,9 @@ class Describer:
                 if old_start != new_start:
                     self.add(organisation, Change("changed", f"{who}: member since {old_start or '(unknown)'} → {new_start or '(unknown)'}", TIME + "hasBeginning", old_start, new_start))
                 handled = {TIME + "hasEnd", TIME + "hasBeginning", RDF_TYPE, uuo("howEnded"), uuo("suspendedDuring"), *_DERIVED_ROLE}
+                revised = self.new.one(m, PROV + "wasRevisionOf")
+                if revised is not None and self.old.one(m, PROV + "wasRevisionOf") is None and not self.old.has_subject(revised):
+                    handled.add(PROV + "wasRevisionOf")  # the earlier role is newly recorded: its own sentence says so
                 for change in self._property_changes(m, parts, skip=handled, subject_only=True):
                     change.text = f"{who}'s membership: {change.text}"
                     self.add(organisation, change)
