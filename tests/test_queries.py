@@ -356,3 +356,38 @@ def test_the_cli_binds_parameters_and_refuses_bad_ones(tmp_path: Path) -> None:
     assert "parameter 'date'" in bad.stderr and "Traceback" not in bad.stderr
     unknown = run_cli("query", "members-on", "--param", "when=2020-01-01", "--quiet")
     assert unknown.returncode == 2 and "parameter 'when'" in unknown.stderr
+
+
+def test_dates_keep_the_precision_their_sources_give_and_unknown_ones_stay_unknown(prepared) -> None:
+    """A year is an xsd:gYear, a month an xsd:gYearMonth, a day an xsd:date; no instant without a date; no "(joined …)" in a name."""
+    table = run_embedded(
+        prepared,
+        """PREFIX time: <http://www.w3.org/2006/time#>
+        PREFIX org: <http://www.w3.org/ns/org#>
+        SELECT ?instant ?value WHERE {
+          ?m a org:Membership ; org:memberDuring/(time:hasBeginning|time:hasEnd) ?instant .
+          OPTIONAL { ?instant time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear ?value }
+        }""",
+    )
+    found = {str(row[0].value): row[1] for row in table.rows}
+    assert found and all(v is not None for v in found.values()), "an instant without a date: leave the instant out instead"
+    by_length = {4: "gYear", 7: "gYearMonth", 10: "date"}
+    for value in found.values():
+        assert value is not None and value.datatype == "http://www.w3.org/2001/XMLSchema#" + by_length[len(value.value)], value
+    assert found[iri("id/membership/leru/karolinska-institutet#start")].value == "2002"  # a year, no invented 1 January
+    assert found[iri("id/membership/coimbra-group/university-of-gottingen#end")].value == "2024-12"
+    assert iri("id/membership/coimbra-group/university-of-gottingen#start") not in found  # not recorded
+    charm = records(run_embedded(prepared, "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?l WHERE { ?s skos:prefLabel|skos:altLabel ?l FILTER (CONTAINS(STR(?l), '(joined')) }"))
+    assert charm == []  # CHARM-EU's "(joined 2019)" is the membership's start, not part of the name
+    starts = records(run(prepared, "charm-eu-partners"))
+    assert {r["name"]: r["joined"] for r in starts}["Utrecht University"] == "2019"
+
+
+def test_the_mcu_2020_was_first_signed_on_17_june_2021(prepared) -> None:
+    rows = run_embedded(
+        prepared,
+        "PREFIX uuo: <def/> PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?who ?date WHERE { ?s uuo:signedCommitment <id/commitment/magna-charta-universitatum-2020> ; uuo:signatory ?who . OPTIONAL { ?s dcterms:date ?date } }",
+    )
+    dated = sorted((str(r[1].value), str(r[0].value)) for r in rows.rows if r[1] is not None)
+    assert dated[0] == ("2021-06-17", iri("id/org/university-of-bologna"))
+    assert "2021-06-16" not in {d for d, _ in dated}

@@ -608,3 +608,11 @@ def test_the_queries_page_documents_each_query_and_its_parameters(site: Path) ->
         assert (site / "queries" / path.name).read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
         assert f'href="queries/{path.name}"' in text
     assert 'href="queries.html"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_uu_page_says_not_recorded_where_no_source_dates_a_membership(uu: Path) -> None:
+    """Unknown dates stay unknown: 13 of UU's 16 memberships have no start in any source, and the page says so."""
+    periods = {row[0]: row[2] for row in rows(read_page(uu), "memberships")}
+    assert len(periods) == 16
+    dated = {name: period for name, period in periods.items() if period != "not recorded"}
+    assert dated == {"CHARM European University (CHARM-EU)": "since 2019", "Coimbra Group (CG)": "since 2020-12", "European University Association (EUA)": "since 2018"}
