@@ -386,7 +386,8 @@ def test_dates_keep_the_precision_their_sources_give_and_unknown_ones_stay_unkno
 def test_the_mcu_2020_was_first_signed_on_17_june_2021(prepared) -> None:
     rows = run_embedded(
         prepared,
-        "PREFIX uuo: <def/> PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?who ?date WHERE { ?s uuo:signedCommitment <id/commitment/magna-charta-universitatum-2020> ; uuo:signatory ?who . OPTIONAL { ?s dcterms:date ?date } }",
+        "PREFIX uuo: <def/> PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?who ?date WHERE { "
+        "?s uuo:signedCommitment <id/commitment/magna-charta-universitatum-2020> ; uuo:signatory ?who . OPTIONAL { ?s dcterms:date ?date } }",
     )
     dated = sorted((str(r[1].value), str(r[0].value)) for r in rows.rows if r[1] is not None)
     assert dated[0] == ("2021-06-17", iri("id/org/university-of-bologna"))
