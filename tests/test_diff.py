@@ -49,11 +49,7 @@ def _change_data(root: Path) -> None:
 """
     networks.write_text(text, encoding="utf-8")
 
-    organisations = root / "data" / "reference" / "organisations.ttl"
-    text = organisations.read_text(encoding="utf-8")
-    anchor = "    uuo:ror <https://ror.org/020yfz786> ;\n"
-    assert text.count(anchor) == 1
-    organisations.write_text(text.replace(anchor, anchor + "    uuo:wikidata <http://www.wikidata.org/entity/Q868940> ;\n"), encoding="utf-8")
+    # EUA's Wikidata item: the old build is made without it (_before_the_qid_was_confirmed), as the data was.
 
     leru = root / "data" / "reference" / "members-leru.ttl"
     text, removed = ETH_MEMBERSHIP.subn("", leru.read_text(encoding="utf-8"))
@@ -61,16 +57,31 @@ def _change_data(root: Path) -> None:
     leru.write_text(text, encoding="utf-8")
 
 
+def _before_the_qid_was_confirmed(root: Path) -> None:
+    """The data as it was before EUA's Wikidata item was confirmed (facts.md): the new build adds it."""
+    organisations = root / "data" / "reference" / "organisations.ttl"
+    text = organisations.read_text(encoding="utf-8")
+    line = "    uuo:ror <https://ror.org/020yfz786> ;\n    uuo:wikidata <http://www.wikidata.org/entity/Q868940> ;\n"
+    assert text.count(line) == 1
+    organisations.write_text(text.replace(line, "    uuo:ror <https://ror.org/020yfz786> ;\n"), encoding="utf-8")
+
+
+def _copy_project(target: Path) -> Path:
+    for name in ("ontology", "data", "shapes", "queries"):
+        shutil.copytree(ROOT / name, target / name)
+    shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")
+    return target
+
+
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The real data built once as it is and once with the changes above."""
+    """The real data built once as it was (without EUA's QID) and once with the changes above."""
     base = tmp_path_factory.mktemp("diff")
     old = base / "old"
-    build(Layout(root=ROOT), old)
-    copy = base / "project"
-    for name in ("ontology", "data", "shapes", "queries"):
-        shutil.copytree(ROOT / name, copy / name)
-    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
+    before = _copy_project(base / "before")
+    _before_the_qid_was_confirmed(before)
+    build(Layout(root=before), old)
+    copy = _copy_project(base / "project")
     _change_data(copy)
     new = base / "new"
     build(Layout(root=copy), new)
@@ -105,7 +116,8 @@ def test_the_changelog_says_each_change_in_words(changed) -> None:
     # Derived links (rdfs:label, schema:name, schema:sameAs, org:memberOf …) are in the patch, not in the words.
     assert "same as" not in text and "member of" not in text
     by_label = {r.label: r for r in result.resources}
-    assert set(by_label) == {"League of European Research Universities (LERU)", "The Utrecht Network", "European University Association (EUA)"}
+    # The Utrecht Network carries its acronym UN since the reference confirmed it.
+    assert set(by_label) == {"League of European Research Universities (LERU)", "The Utrecht Network (UN)", "European University Association (EUA)"}
     assert sorted(c.kind for c in by_label["League of European Research Universities (LERU)"].changes) == ["figure", "joined", "left"]
 
 
@@ -259,3 +271,111 @@ def test_the_changelog_and_the_site_name_a_resource_alike(tmp_path: Path) -> Non
     for local, name in expected.items():
         iri = "http://example.org/" + local
         assert describer.label(ox.NamedNode(iri)) == index.name(iri) == name
+
+
+MEMBERSHIPS_BEFORE = """
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix time: <http://www.w3.org/2006/time#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix uuo: <def/> .
+<id/org/coimbra-group> skos:prefLabel "Coimbra Group"@en .
+<id/org/charm-eu> skos:prefLabel "CHARM European University"@en .
+<id/org/university-of-gottingen> skos:prefLabel "University of Göttingen"@en .
+<id/org/st-petersburg-state-university> skos:prefLabel "St Petersburg State University"@en .
+<id/org/hochschule-ruhr-west> skos:prefLabel "Hochschule Ruhr West"@en .
+<id/concept/role/member> skos:prefLabel "member"@en .
+<id/concept/role/partner> skos:prefLabel "partner"@en .
+<id/concept/role/associate-partner> skos:prefLabel "associate partner"@en .
+<id/concept/membership-change/withdrawn> skos:prefLabel "withdrawn"@en .
+<id/concept/membership-change/revoked> skos:prefLabel "revoked"@en .
+<id/concept/membership-change/role-changed> skos:prefLabel "role changed"@en .
+<id/membership/coimbra-group/university-of-gottingen> a org:Membership ;
+    org:member <id/org/university-of-gottingen> ; org:organization <id/org/coimbra-group> ; org:role <id/concept/role/member> .
+<id/membership/coimbra-group/st-petersburg-state-university> a org:Membership ;
+    org:member <id/org/st-petersburg-state-university> ; org:organization <id/org/coimbra-group> ; org:role <id/concept/role/member> .
+<id/membership/charm-eu/hochschule-ruhr-west/associate-partner> a org:Membership ;
+    org:member <id/org/hochschule-ruhr-west> ; org:organization <id/org/charm-eu> ; org:role <id/concept/role/associate-partner> .
+"""
+
+MEMBERSHIPS_AFTER = """
+<id/membership/coimbra-group/university-of-gottingen> org:memberDuring <id/membership/coimbra-group/university-of-gottingen#period> ;
+    uuo:howEnded <id/concept/membership-change/withdrawn> .
+<id/membership/coimbra-group/university-of-gottingen#period> a time:Interval ; time:hasEnd <id/membership/coimbra-group/university-of-gottingen#end> .
+<id/membership/coimbra-group/university-of-gottingen#end> a time:Instant ; time:inXSDgYearMonth "2024-12"^^xsd:gYearMonth .
+<id/membership/coimbra-group/st-petersburg-state-university> org:memberDuring <id/membership/coimbra-group/st-petersburg-state-university#period> ;
+    uuo:howEnded <id/concept/membership-change/revoked> ;
+    uuo:suspendedDuring <id/membership/coimbra-group/st-petersburg-state-university#suspension> .
+<id/membership/coimbra-group/st-petersburg-state-university#period> a time:Interval ;
+    time:hasEnd <id/membership/coimbra-group/st-petersburg-state-university#end> .
+<id/membership/coimbra-group/st-petersburg-state-university#end> a time:Instant ; time:inXSDDate "2023-04-26"^^xsd:date .
+<id/membership/coimbra-group/st-petersburg-state-university#suspension> a time:Interval ;
+    time:hasBeginning <id/membership/coimbra-group/st-petersburg-state-university#suspension-start> ;
+    time:hasEnd <id/membership/coimbra-group/st-petersburg-state-university#suspension-end> .
+<id/membership/coimbra-group/st-petersburg-state-university#suspension-start> a time:Instant ; time:inXSDDate "2022-03-10"^^xsd:date .
+<id/membership/coimbra-group/st-petersburg-state-university#suspension-end> a time:Instant ; time:inXSDDate "2023-04-26"^^xsd:date .
+<id/membership/charm-eu/hochschule-ruhr-west/associate-partner> org:memberDuring <id/membership/charm-eu/hochschule-ruhr-west/associate-partner#period> ;
+    uuo:howEnded <id/concept/membership-change/role-changed> .
+<id/membership/charm-eu/hochschule-ruhr-west/associate-partner#period> a time:Interval ;
+    time:hasEnd <id/membership/charm-eu/hochschule-ruhr-west/associate-partner#end> .
+<id/membership/charm-eu/hochschule-ruhr-west/associate-partner#end> a time:Instant ; time:inXSDDate "2022-01-14"^^xsd:date .
+<id/membership/charm-eu/hochschule-ruhr-west> a org:Membership ;
+    org:member <id/org/hochschule-ruhr-west> ; org:organization <id/org/charm-eu> ; org:role <id/concept/role/partner> ;
+    prov:wasRevisionOf <id/membership/charm-eu/hochschule-ruhr-west/associate-partner> ;
+    org:memberDuring <id/membership/charm-eu/hochschule-ruhr-west#period> .
+<id/membership/charm-eu/hochschule-ruhr-west#period> a time:Interval ; time:hasBeginning <id/membership/charm-eu/hochschule-ruhr-west#start> .
+<id/membership/charm-eu/hochschule-ruhr-west#start> a time:Instant ; time:inXSDDate "2022-01-14"^^xsd:date .
+"""
+
+
+def test_the_changelog_says_how_and_when_a_membership_ended(tmp_path: Path) -> None:
+    """Departures in the words of the model: how (withdrawn, revoked) and when, at the source's precision; a suspension; a role change."""
+    old, new = tmp_path / "old.ttl", tmp_path / "new.ttl"
+    old.write_text(MEMBERSHIPS_BEFORE, encoding="utf-8")
+    new.write_text(MEMBERSHIPS_BEFORE + MEMBERSHIPS_AFTER, encoding="utf-8")
+    text = diff(old, new).markdown()
+    assert "- University of Göttingen left the Coimbra Group (withdrawn, 2024-12)" in text
+    assert "- St Petersburg State University left the Coimbra Group (revoked, 2023-04-26)" in text
+    assert "- St Petersburg State University was suspended in the Coimbra Group (from 2022-03-10 to 2023-04-26)" in text
+    assert "- Hochschule Ruhr West changed role in the CHARM European University: associate partner → partner (2022-01-14)" in text
+    assert "- Hochschule Ruhr West's membership in the CHARM European University as associate partner ended by a change of role (2022-01-14)" in text
+    assert "how it ended" not in text  # said in the sentence, not repeated as a bare property change
+
+
+def test_an_earlier_role_newly_recorded_is_a_change_of_role_not_a_departure(tmp_path: Path) -> None:
+    """The case of the build before the history was imported: HRW was a partner; the new build adds its ended associate partnership."""
+    partner = """
+<id/membership/charm-eu/hochschule-ruhr-west> a org:Membership ;
+    org:member <id/org/hochschule-ruhr-west> ; org:organization <id/org/charm-eu> ; org:role <id/concept/role/partner> .
+"""
+    before = MEMBERSHIPS_BEFORE.split("<id/membership/coimbra-group/university-of-gottingen> a org:Membership")[0] + partner
+    earlier = """
+<id/membership/charm-eu/hochschule-ruhr-west> prov:wasRevisionOf <id/membership/charm-eu/hochschule-ruhr-west/associate-partner> .
+<id/membership/charm-eu/hochschule-ruhr-west/associate-partner> a org:Membership ;
+    org:member <id/org/hochschule-ruhr-west> ; org:organization <id/org/charm-eu> ; org:role <id/concept/role/associate-partner> ;
+    org:memberDuring <id/membership/charm-eu/hochschule-ruhr-west/associate-partner#period> ;
+    uuo:howEnded <id/concept/membership-change/role-changed> .
+<id/membership/charm-eu/hochschule-ruhr-west/associate-partner#period> a time:Interval ;
+    time:hasEnd <id/membership/charm-eu/hochschule-ruhr-west/associate-partner#end> .
+<id/membership/charm-eu/hochschule-ruhr-west/associate-partner#end> a time:Instant ; time:inXSDDate "2022-01-14"^^xsd:date .
+<id/membership/coimbra-group/st-petersburg-state-university> a org:Membership ;
+    org:member <id/org/st-petersburg-state-university> ; org:organization <id/org/coimbra-group> ; org:role <id/concept/role/member> ;
+    org:memberDuring <id/membership/coimbra-group/st-petersburg-state-university#period> ;
+    uuo:howEnded <id/concept/membership-change/revoked> ;
+    uuo:suspendedDuring <id/membership/coimbra-group/st-petersburg-state-university#suspension> .
+<id/membership/coimbra-group/st-petersburg-state-university#period> a time:Interval ;
+    time:hasEnd <id/membership/coimbra-group/st-petersburg-state-university#end> .
+<id/membership/coimbra-group/st-petersburg-state-university#end> a time:Instant ; time:inXSDDate "2023-04-26"^^xsd:date .
+<id/membership/coimbra-group/st-petersburg-state-university#suspension> a time:Interval ;
+    time:hasBeginning <id/membership/coimbra-group/st-petersburg-state-university#suspension-start> .
+<id/membership/coimbra-group/st-petersburg-state-university#suspension-start> a time:Instant ; time:inXSDDate "2022-03-10"^^xsd:date .
+"""
+    old, new = tmp_path / "old.ttl", tmp_path / "new.ttl"
+    old.write_text(before, encoding="utf-8")
+    new.write_text(before + earlier, encoding="utf-8")
+    text = diff(old, new).markdown()
+    assert "- Hochschule Ruhr West changed role in the CHARM European University: associate partner → partner (2022-01-14); the earlier role newly recorded" in text
+    assert "Hochschule Ruhr West left" not in text and "revision of" not in text
+    assert "- St Petersburg State University left the Coimbra Group (revoked, 2023-04-26): a former membership, newly recorded" in text
+    assert "- St Petersburg State University was suspended in the Coimbra Group (from 2022-03-10)" in text

@@ -209,6 +209,32 @@ def test_the_context_read_from_lines_is_the_context_read_from_terms(built_dist: 
     assert from_lines.stats == from_terms.stats
 
 
+def test_membership_periods_are_visible_to_schema_org_harvesters(built_dist: Path) -> None:
+    """The schema.org Role pattern, derived at build: network → schema:member → OrganizationRole → schema:member → member.
+
+    A harvester that reads only schema.org finds each membership's period as the
+    role's startDate/endDate, at the precision the sources give (2002, 2011 are years).
+    """
+    document = json.loads((built_dist / "graph.jsonld").read_text(encoding="utf-8"))
+    base = "https://w3id.org/uugraph/"
+    frame = {
+        "@context": {"schema": "https://schema.org/", "xsd": "http://www.w3.org/2001/XMLSchema#"},
+        "@id": base + "id/org/leru",
+        "schema:member": {"@type": "schema:OrganizationRole", "@explicit": True, "schema:member": {"@explicit": True}, "schema:startDate": {}, "schema:endDate": {}},
+        "@explicit": True,
+    }
+    framed = jsonld.frame(document, frame, {"documentLoader": _no_network, "embed": "@always"})
+    node = framed["@graph"][0] if "@graph" in framed else framed
+    roles = {r["@id"]: r for r in node["schema:member"] if isinstance(r, dict) and "schema:OrganizationRole" in str(r.get("@type"))}
+    karolinska = roles[base + "id/membership/leru/karolinska-institutet"]
+    assert karolinska["schema:member"]["@id"] == base + "id/org/karolinska-institutet"
+    assert karolinska["schema:startDate"] == {"@type": "xsd:gYear", "@value": "2002"}
+    assert karolinska["schema:endDate"] == {"@type": "xsd:gYear", "@value": "2011"}
+    eth = roles[base + "id/membership/leru/eth-zurich"]
+    assert eth["schema:startDate"] == {"@type": "xsd:date", "@value": "2024-01-01"} and eth.get("schema:endDate") is None  # open: the frame says null
+    assert len(roles) == 25  # the 24 members and the one former member
+
+
 def test_the_bounded_sort_writes_the_same_canonical_ntriples(layout: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
     """Sorted in runs of a few lines and merged: the same bytes as sorting every line in memory, duplicates dropped."""
     from uugraph.build import prepare

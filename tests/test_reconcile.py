@@ -48,8 +48,8 @@ def test_verdicts_by_ror_website_and_label(reconciled) -> None:
     assert by_iri[ORG + "trinity-college-dublin"].verdict == "match"  # by website, with a trailing slash on one side
     barcelona = by_iri[ORG + "universitat-de-barcelona"]
     assert barcelona.verdict == "mismatch" and "Q99990001" in barcelona.note and "ROR ID" in barcelona.note
-    eua = by_iri[ORG + "eua"]
-    assert eua.verdict == "suggestion" and eua.by_ror and eua.candidates[0].qid == "Q868940"
+    eua = by_iri[ORG + "eua"]  # its QID is published since the reference confirmed it (ROR record + an independent dataset)
+    assert eua.verdict == "match" and eua.candidates[0].qid == "Q868940"
     assert eua.candidates[0].matched_by == ["ror", "website", "label"]
     copenhagen = by_iri[ORG + "university-of-copenhagen"]
     assert copenhagen.verdict == "suggestion" and copenhagen.by_ror
@@ -77,18 +77,23 @@ def test_without_write_nothing_changes(wikidata: OxigraphServer, project_copy: P
     assert done.returncode == 0, done.stderr
     assert _snapshot(project_copy) == before
     lines = {line.split("  ")[0]: line for line in done.stdout.splitlines()}
-    assert "Q868940 (ror, website, label)" in lines["European University Association"] and "suggestion" in lines["European University Association"]
+    assert "Q868940 (ror, website, label)" in lines["European University Association"] and "match" in lines["European University Association"]
     assert "mismatch" in lines["Universitat de Barcelona"]
     assert "1 mismatch" in done.stdout.splitlines()[-1]
     as_json = run_cli("reconcile", "--root", str(project_copy), "--endpoint", wikidata.query, "--format", "json", "-q")
     report = json.loads(as_json.stdout)
-    assert report["counts"] == {"match": 2, "mismatch": 1, "suggestion": 4, "ambiguous": 1, "none": report["counts"]["none"]}
+    assert report["counts"] == {"match": 3, "mismatch": 1, "suggestion": 3, "ambiguous": 1, "none": report["counts"]["none"]}
     eua = next(o for o in report["organisations"] if o["iri"] == ORG + "eua")
     assert eua["candidates"] == [{"qid": "Q868940", "item": "http://www.wikidata.org/entity/Q868940", "matched_by": ["ror", "website", "label"]}]
     assert _snapshot(project_copy) == before
 
 
 def test_write_adds_only_ror_suggestions_to_hand_written_files(wikidata: OxigraphServer, project_copy: Path) -> None:
+    # The graph as it was before the reference confirmed EUA's QID: the ROR-matched suggestion is written by hand-written file.
+    generated = project_copy / "data" / "reference" / "organisations.ttl"
+    qid = "    uuo:wikidata <http://www.wikidata.org/entity/Q868940> ;\n"
+    assert qid in generated.read_text(encoding="utf-8")
+    generated.write_text(generated.read_text(encoding="utf-8").replace(qid, "", 1), encoding="utf-8")
     before = _snapshot(project_copy)
     done = run_cli("reconcile", "--root", str(project_copy), "--endpoint", wikidata.query, "--write", "-q")
     assert done.returncode == 0, done.stderr

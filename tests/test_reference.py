@@ -20,7 +20,15 @@ from uugraph.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
-GENERATED = ["reference/organisations.ttl", "reference/members-leru.ttl", "reference/members-coimbra-group.ttl", "reference/members-charm-eu.ttl", "countries.ttl"]
+GENERATED = [
+    "reference/organisations.ttl",
+    "reference/members-leru.ttl",
+    "reference/members-coimbra-group.ttl",
+    "reference/members-charm-eu.ttl",
+    "reference/members-utrecht-network.ttl",
+    "reference/facts.ttl",
+    "countries.ttl",
+]
 
 needs_reference = pytest.mark.skipif(not (REFERENCE / "organisations.csv").is_file(), reason=f"reference files not found at {REFERENCE}")
 
@@ -107,6 +115,7 @@ def test_a_stale_membership_entry_stops_the_import(data_copy: Path) -> None:
         (('confidence = "confirmed"', 'confidence = "likely"'), "'confidence' must be one of"),
         (('joined = "2017-01-01"', 'joined = "January 2017"'), "'joined' must be"),
         (("checked-on =", "checked_on ="), "unknown key(s) checked_on"),
+        (('joined-source = "id/source/reference/facts/taz-leru-founders"', 'joined-source = "https://www.taz.de/"'), "'joined-source' is a source of facts.toml"),
     ],
 )
 def test_a_bad_policy_is_an_input_error_naming_the_file(data_copy: Path, edit: tuple[str, str], message: str) -> None:
@@ -118,7 +127,59 @@ def test_a_bad_policy_is_an_input_error_naming_the_file(data_copy: Path, edit: t
 
 
 @needs_reference
-def test_held_back_list_is_an_open_question() -> None:
-    questions = open_questions(REFERENCE, ROOT / "data")
+def test_held_back_list_is_an_open_question(data_copy: Path) -> None:
+    """A list the policy holds back is an open question (the Utrecht Network's was, until its mentions were dated)."""
+    policy = data_copy / POLICY_FILE
+    text = policy.read_text(encoding="utf-8")
+    start = text.index("[networks.utrecht_network]")
+    policy.write_text(text[:start] + text[start:].replace("import = true", "import = false", 1), encoding="utf-8")
+    questions = open_questions(REFERENCE, data_copy)
     assert any(q.startswith("utrecht_network: member list not published") for q in questions)
     assert any(q.startswith("NETL") for q in questions)
+
+
+@needs_reference
+def test_the_utrecht_network_list_is_published_by_its_mentions() -> None:
+    """29 memberships, each with the confidence of its row and the mention's date as uuo:asOf (never as a start), and no count."""
+    text = (ROOT / "data" / "reference" / "members-utrecht-network.ttl").read_text(encoding="utf-8")
+    blocks = [b for b in text.split("\n\n") if " a org:Membership ;" in b]
+    assert len(blocks) == 29
+    assert sum("confidence/confirmed>" in b for b in blocks) == 13
+    assert sum("confidence/single-source>" in b for b in blocks) == 16
+    assert sum("uuo:asOf" in b for b in blocks) == 26  # three mentions are undated
+    assert "uuo:Figure" not in text  # a partial list's count is not the network's
+    # Join years come from the members' own words (single-source), not from the mention dates.
+    bodies = ["\n".join(line for line in b.splitlines() if not line.startswith("#")) for b in text.split("\n\n")]
+    starts = [b for b in bodies if b.startswith("<id/membership/utrecht-network/") and "#start>" in b.split(" ", 1)[0]]
+    assert sorted(b.split('"')[1] for b in starts) == ["1991", "1994", "1995", "2006", "2015"]
+    assert all("confidence/single-source>" in b for b in starts)
+
+
+@needs_reference
+def test_facts_have_sources_and_no_unconfirmed_confidence(data_copy: Path) -> None:
+    from uugraph.curation.reference import FACTS_FILE, load_facts
+
+    facts = load_facts(data_copy / FACTS_FILE)
+    assert {m["member"] for m in facts.memberships} >= {"karolinska-institutet", "university-of-gottingen", "st-petersburg-state-university"}
+    path = data_copy / FACTS_FILE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('sources = ["rubens-39"]', "sources = []", 1), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_facts(path)
+    assert "'sources' must list keys" in caught.value.cause
+    path.write_text(text.replace('confidence = "single-source"', 'confidence = "unconfirmed"', 1), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_facts(path)
+    assert "unconfirmed facts are left out" in caught.value.cause
+
+
+def test_leru_founders_start_in_2002_citing_the_source_that_names_them() -> None:
+    """Ten of the twelve founders are current members: a start of 2002 (a year), single-source, citing the taz archive, not the list."""
+    text = (ROOT / "data" / "reference" / "members-leru.ttl").read_text(encoding="utf-8")
+    bodies = ["\n".join(line for line in b.splitlines() if not line.startswith("#")) for b in text.split("\n\n")]
+    starts = {b.split(">", 1)[0].removeprefix("<id/membership/leru/"): b for b in bodies if b.startswith("<id/membership/leru/") and "#start>" in b.split(" ", 1)[0]}
+    founders = sorted(k.removesuffix("#start") for k, b in starts.items() if '"2002"^^xsd:gYear' in b)
+    assert len(founders) == 10 and "universite-de-strasbourg" not in founders  # its founder was Louis Pasteur University
+    for key in founders:
+        assert "confidence/single-source>" in starts[key + "#start"]
+        assert "prov:wasDerivedFrom <id/source/reference/facts/taz-leru-founders>" in starts[key + "#start"]

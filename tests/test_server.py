@@ -417,6 +417,25 @@ def test_query_page_for_people(client: httpx.Client) -> None:
     assert page.count("fetch(") == 1
 
 
+def test_query_page_documents_parameters_and_its_examples_run_with_the_defaults(client: httpx.Client) -> None:
+    """A query with parameters is an example that runs as it stands: its defaults bound by VALUES, each parameter explained."""
+    import json as json_module
+    import re as re_module
+
+    page = client.get("/sparql", headers={"Accept": BROWSER}).text
+    assert "#+ params:" in page and "VALUES" in page
+    found = re_module.search(r'<script type="application/json" id="examples">(.*?)</script>', page, re_module.S)
+    assert found
+    examples = json_module.loads(found.group(1))
+    example = examples["members-on"]
+    assert "#   ?_network_iri: network (iri|slug:org), an IRI, or a slug by the minting rule: leru is <base>id/org/leru; default leru" in example
+    assert "# From the command line: uugraph query members-on --param date=2010-01-01 --param network=leru" in example
+    r = client.post("/sparql", content=example.encode(), headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    names = {row["name"]["value"] for row in r.json()["results"]["bindings"]}
+    assert "Karolinska Institutet" in names and "ETH Zurich" not in names  # LERU on 2010-01-01, the defaults
+
+
 # ---------------------------------------------------------------- refusals
 
 

@@ -25,6 +25,7 @@ from uugraph.iris import document_path
 
 CHROMIUM = "/usr/bin/chromium"
 BASE = base_iri()
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # ---------------------------------------------------------------- helpers
@@ -244,6 +245,57 @@ def test_leru_page_lists_its_members(site: Path) -> None:
     assert all(row[4] in ("confirmed", "single-source") for row in members)
     figures = rows(page, "figures")
     assert sorted(row[1] for row in figures) == ["23", "24"], "the page's 23 beside the reference's 24"
+
+
+def test_network_pages_list_former_members_with_how_and_when_they_left(site: Path) -> None:
+    leru = read_page(page_of(site, BASE + "id/org/leru"))
+    former = rows(leru, "former-members")
+    assert [row[:5] for row in former] == [["Karolinska Institutet", "member", "2002 – 2011", "left", "2011"]]
+    assert "Karolinska Institutet" not in {row[0] for row in rows(leru, "members")}
+    coimbra = read_page(page_of(site, BASE + "id/org/coimbra-group"))
+    by_name = {row[0]: row for row in rows(coimbra, "former-members")}
+    assert by_name["University of Göttingen"][2:5] == ["until 2024-12", "withdrawn", "2024-12"]
+    assert by_name["St Petersburg State University"][3] == "revoked suspended 2022-03-10 – 2023-04-26"
+    assert by_name["St Petersburg State University"][4] == "2023-04-26"
+    charm = read_page(page_of(site, BASE + "id/org/charm-eu"))
+    assert [row[:4] for row in rows(charm, "former-members")] == [["Hochschule Ruhr West (HRW)", "associate partner", "until 2022-01-14", "role changed"]]
+    assert len(rows(charm, "members")) == 9
+
+
+def _svg(text: str, css: str) -> str:
+    match = re.search(rf'<svg [^>]*class="{css}".*?</svg>', text, re.S)
+    assert match, f"no <svg class={css}> on the page"
+    return match.group(0)
+
+
+def test_network_and_university_pages_draw_membership_timelines(site: Path, uu: Path) -> None:
+    path = page_of(site, BASE + "id/org/leru")
+    svg = _svg(path.read_text(encoding="utf-8"), "timeline")
+    assert svg.count("<a href=") >= 2 * 25  # each member's name and bar link their pages
+    assert 'href="../membership/leru/karolinska-institutet.html"' in svg
+    assert "Karolinska Institutet, member; from 2002 (year); until 2011 (year); ended: left" in svg
+    assert "ETH Zurich, member; from 2024-01-01 (day); no end recorded" in svg  # an open end
+    assert "start not recorded" in svg  # a start no source gives is not invented
+    coimbra = _svg(page_of(site, BASE + "id/org/coimbra-group").read_text(encoding="utf-8"), "timeline")
+    assert "suspended 2022-03-10 to 2023-04-26" in coimbra and 'fill="url(#hatch)"' in coimbra
+    mine = _svg(uu.read_text(encoding="utf-8"), "timeline")
+    assert "EUA, member; from 2018 (year)" in mine and "CG, member; from 2020-12 (month)" in mine
+    assert "UN, member; start not recorded; no end recorded; listed as of 2021" in mine  # a mention, not a start
+
+
+def test_the_magna_charta_page_draws_its_signatories_over_time_linked_to_sources(site: Path) -> None:
+    path = page_of(site, BASE + "id/commitment/magna-charta-universitatum-2020")
+    text = path.read_text(encoding="utf-8")
+    charts = re.findall(r'<svg [^>]*class="history".*?</svg>', text, re.S)
+    signatories = next(c for c in charts if "Signatory universities" in c)
+    points = re.findall(r'<a href="([^"]+)"><title>([^<]+)</title>', signatories)
+    assert len(points) >= 9
+    source = "Reference record: Universitas Tartuensis, 17 September 2014: the Magna Charta of European universities"
+    assert ("../source/reference/facts/universitas-2014.html", f"776 as of 2014-09 (Magna Charta Universitatum): {source}") in points
+    assert any(title.startswith("more than 800 as of 2015-09-18") for _, title in points)
+    assert any(title.startswith("about 1,000 as of 2026-11-25") for _, title in points)
+    for href, _ in points:
+        assert (path.parent / href).resolve().is_file(), href
 
 
 def test_membership_page_shows_its_period_on_the_page(site: Path) -> None:
@@ -487,6 +539,26 @@ def test_browser_shows_the_uu_page(chromium: str, served: str, tmp_path: Path) -
     assert len(checked) > 30
 
 
+def test_browser_shows_the_leru_timeline_without_scripts(chromium: str, served: str, tmp_path: Path) -> None:
+    """The timeline is in the page as served, drawn by the browser with no script, and its links lead somewhere."""
+    url = served + "doc/org/leru.html"
+    result = _chromium(chromium, tmp_path / "profile", "--dump-dom", url)
+    assert result.returncode == 0, result.stderr[-2000:]
+    dom = result.stdout
+    svg = _svg(dom, "timeline")
+    assert "Karolinska Institutet" in svg and "ETH Zurich" in svg
+    page = parse_page(dom)
+    assert not [kind for kind, _ in page.scripts if kind != "application/ld+json"]
+    assert [row[0] for row in rows(page, "former-members")] == ["Karolinska Institutet"]
+    for link in re.findall(r'<a href="([^"]+)"', svg)[:12]:
+        with urllib.request.urlopen(urljoin(url, link), timeout=5) as response:
+            assert response.status == 200, link
+    shot = tmp_path / "leru.png"
+    done = _chromium(chromium, tmp_path / "profile2", f"--screenshot={shot}", "--window-size=1280,4000", "--hide-scrollbars", url)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert shot.read_bytes().startswith(b"\x89PNG")
+
+
 def test_browser_screenshot(chromium: str, served: str, tmp_path: Path) -> None:
     shot = tmp_path / "uu.png"
     result = _chromium(
@@ -514,3 +586,33 @@ def test_relative_paths_between_documents() -> None:
     assert relative_href("index.html", "doc/def/University.html") == "doc/def/University.html"
     assert str(PurePosixPath("doc/org") / relative_href("doc/org/x.html", "doc/country/nl.html")) == "doc/org/../country/nl.html"
     assert re.fullmatch(r"[a-z./-]+", relative_href("doc/a/b/c.html", "index.html"))
+
+
+def test_the_queries_page_documents_each_query_and_its_parameters(site: Path) -> None:
+    """queries.html: every file of queries/ with its question and its parameters (typed, with defaults), the .rq beside it."""
+    text = (site / "queries.html").read_text(encoding="utf-8")
+    page = parse_page(text)
+    listed = {row[0]: row for row in rows(page, "queries")}
+    files = sorted((ROOT / "queries").glob("*.rq"))
+    assert sorted(listed) == [p.stem for p in files]
+    assert listed["members-on"][2] == "date, network" and listed["networks-of-uu"][2] == ""
+    section = re.search(r'<section id="q-members-on".*?</section>', text, re.S)
+    assert section, "no section for members-on"
+    parameters = rows(parse_page(section.group(0)), "parameters")
+    assert parameters == [
+        ["date", "?_date_xsd_date", "a day, YYYY-MM-DD (xsd:date)", "2010-01-01"],
+        ["network", "?_network_iri", "an IRI, or a slug by the minting rule: leru is <base>id/org/leru", "leru"],
+    ]
+    assert "uugraph query members-on --param date=2010-01-01 --param network=leru" in section.group(0)
+    for path in files:
+        assert (site / "queries" / path.name).read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
+        assert f'href="queries/{path.name}"' in text
+    assert 'href="queries.html"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_uu_page_says_not_recorded_where_no_source_dates_a_membership(uu: Path) -> None:
+    """Unknown dates stay unknown: 13 of UU's 16 memberships have no start in any source, and the page says so."""
+    periods = {row[0]: row[2] for row in rows(read_page(uu), "memberships")}
+    assert len(periods) == 16
+    dated = {name: period for name, period in periods.items() if period != "not recorded"}
+    assert dated == {"CHARM European University (CHARM-EU)": "since 2019", "Coimbra Group (CG)": "since 2020-12", "European University Association (EUA)": "since 2018"}

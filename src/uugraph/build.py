@@ -226,7 +226,7 @@ def _export_into(loaded: LoadedGraph, staging: Path, progress: Progress, with_si
     with progress.step("documents"):
         release.write_documents(loaded, staging)
     if with_site:
-        site.write_site(ntriples, staging / "site", progress)
+        site.write_site(ntriples, staging / "site", progress, queries=list(loaded.queries.values()))
 
 
 #: A file in every staging folder while a build writes it: its owner's process id.

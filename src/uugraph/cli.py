@@ -106,20 +106,26 @@ def cmd_query(args: argparse.Namespace) -> int:
     (Basic or Digest, as the server asks) or UUGRAPH_SPARQL_TOKEN (Bearer); failed requests
     are retried as by publish. Exit codes beyond 0-2: 3 endpoint unreachable, 4 credentials
     refused, 5 query rejected.
+
+    A query with parameters (grlc's ?_name variables, declared on its '#+ params:' line)
+    takes them as --param NAME=VALUE: an IRI, or a slug by the minting rule (network=leru
+    is <base>id/org/leru), a date (date=2010-01-01), a literal; unset ones take the
+    query's '#+ defaults:'. A bad value is exit 2, naming the parameter.
     """
-    from uugraph.pipeline.query import resolve_query, run_embedded
+    from uugraph.pipeline.query import bind_parameters, parse_params, query_parameters, resolve_query, run_embedded, with_values
     from uugraph.rdf.namespaces import prefixes
     from uugraph.remote.query import run_remote
 
     layout = _layout(args)
     query = resolve_query(args.query, layout.queries_dir)
+    bindings = bind_parameters(query_parameters(query.path, query.text), parse_params(args.param or []))
     if args.endpoint:
-        table = run_remote(args.endpoint, query.text, graph=args.graph, timeout=args.timeout, retries=args.retries)
+        table = run_remote(args.endpoint, with_values(query.text, bindings), graph=args.graph, timeout=args.timeout, retries=args.retries)
     else:
         from uugraph.build import prepare
 
         loaded = prepare(layout, Progress(enabled=not args.quiet), with_queries=False)
-        table = run_embedded(loaded, query.text, timeout=args.timeout)
+        table = run_embedded(loaded, query.text, timeout=args.timeout, bindings=bindings)
     output = table.render(args.format, prefixes())
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     return EXIT_OK
@@ -430,6 +436,12 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--graph", metavar="IRI", help="with --endpoint: the named graph to query (sent as default-graph-uri)")
     q.add_argument("--timeout", type=_positive(float), default=30.0, metavar="SECONDS", help="stop an embedded query after this long (exit 2); with --endpoint: seconds per request (default 30)")
     q.add_argument("--retries", type=int, default=4, help="with --endpoint: retries with backoff on 5xx, connection errors and timeouts (default 4)")
+    q.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="bind a query parameter (repeatable): an IRI or a slug (network=leru), a date (date=2010-01-01), a literal, as the query's '#+ params:' line types it",
+    )
 
     d = verb("diff", cmd_diff)
     d.add_argument("old", metavar="OLD", help="the earlier build: a build folder (dist/, dist/0.1.0/) or a .nt/.ttl/.jsonld file")

@@ -26,9 +26,12 @@ import pyoxigraph as ox
 
 from uugraph.curation.patch import parse_lines
 from uugraph.rdf.labels import LABEL_PROPERTIES, choose_label, property_label, short_iri
-from uugraph.rdf.namespaces import ALT_LABEL, DCTERMS, ORG, OWL, PREF_LABEL, RDF, RDF_TYPE, RDFS, ROR, SCHEMA, TIME, WIKIDATA_ENTITY, XSD, uuo
+from uugraph.rdf.namespaces import ALT_LABEL, DCTERMS, ORG, OWL, PREF_LABEL, PROV, RDF, RDF_TYPE, RDFS, ROR, SCHEMA, TIME, WIKIDATA_ENTITY, XSD, uuo
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+# The schema.org Role mirror of a membership, derived at build from its org: and time: links.
+_DERIVED_ROLE = (SCHEMA + "member", SCHEMA + "roleName", SCHEMA + "startDate", SCHEMA + "endDate")
 Triple = tuple  # (subject, predicate, object) of pyoxigraph terms
 
 
@@ -354,19 +357,51 @@ class Describer:
             for d, triples in parts.items():
                 for t in triples:
                     self.cover(d, t)
+            network = self._the(organisation)
             if in_new and not in_old:
                 self._cover_links(member, organisation, "added")
                 details = self._membership_details(self.new, m)
-                self.add(organisation, Change("joined", f"{who} joined" + (f" ({details})" if details else ""), ORG + "member", None, member.value))
+                end = self._instant(self.new, m, "hasEnd")
+                revised = self.new.one(m, PROV + "wasRevisionOf")
+                start = self._instant(self.new, m, "hasBeginning")
+                if revised is not None:
+                    role, before = self.new.one(m, ORG + "role"), self.new.one(revised, ORG + "role")
+                    was = self.label(before) if before is not None else "another role"
+                    now = self.label(role) if role is not None else "another role"
+                    when = f" ({start})" if start else ""
+                    self.add(organisation, Change("role-changed", f"{who} changed role in {network}: {was} → {now}{when}", ORG + "role", was, now))
+                elif end:
+                    how = self._how_ended(self.new, m)
+                    successor = next((s for s, o in self.new.pairs(PROV + "wasRevisionOf") if o == m), None)
+                    if how == "role changed" and successor is not None:
+                        # An earlier role, newly recorded: the member did not leave, its role changed.
+                        was, now = self._role(self.new, m), self._role(self.new, successor)
+                        text = f"{who} changed role in {network}: {was} → {now} ({end}); the earlier role newly recorded"
+                        self.add(organisation, Change("role-changed", text, ORG + "role", was, now))
+                    else:
+                        text = f"{who} left {network} ({how + ', ' if how else ''}{end}): a former membership, newly recorded" + (f" ({details})" if details else "")
+                        self.add(organisation, Change("left", text, TIME + "hasEnd", None, end))
+                        pause = self._suspension(self.new, m)
+                        if pause:
+                            self.add(organisation, Change("suspended", f"{who} was suspended in {network} ({pause})", uuo("suspendedDuring"), None, pause))
+                else:
+                    self.add(organisation, Change("joined", f"{who} joined" + (f" ({details})" if details else ""), ORG + "member", None, member.value))
             elif in_old and not in_new:
                 self._cover_links(member, organisation, "removed")
                 details = self._membership_details(self.old, m)
                 self.add(organisation, Change("left", f"{who} left (membership removed" + (f"; was {details})" if details else ")"), ORG + "member", member.value, None))
             else:
                 old_end, new_end = self._instant(self.old, m, "hasEnd"), self._instant(self.new, m, "hasEnd")
+                old_pause, new_pause = self._suspension(self.old, m), self._suspension(self.new, m)
+                if new_pause and not old_pause:
+                    self.add(organisation, Change("suspended", f"{who} was suspended in {network} ({new_pause})", uuo("suspendedDuring"), None, new_pause))
                 if new_end and not old_end:
                     self._cover_links(member, organisation, "removed")
-                    self.add(organisation, Change("left", f"{who} left (ended {new_end})", TIME + "hasEnd", None, new_end))
+                    how = self._how_ended(self.new, m)
+                    if how == "role changed":
+                        self.add(organisation, Change("left", f"{who}'s membership in {network} as {self._role(self.new, m)} ended by a change of role ({new_end})", TIME + "hasEnd", None, new_end))
+                    else:
+                        self.add(organisation, Change("left", f"{who} left {network} ({how + ', ' if how else ''}{new_end})", TIME + "hasEnd", None, new_end))
                 elif old_end and not new_end:
                     self.add(organisation, Change("rejoined", f"{who}: end of membership {old_end} withdrawn", TIME + "hasEnd", old_end, None))
                 elif old_end != new_end:
@@ -374,10 +409,43 @@ class Describer:
                 old_start, new_start = self._instant(self.old, m, "hasBeginning"), self._instant(self.new, m, "hasBeginning")
                 if old_start != new_start:
                     self.add(organisation, Change("changed", f"{who}: member since {old_start or '(unknown)'} → {new_start or '(unknown)'}", TIME + "hasBeginning", old_start, new_start))
-                handled = {TIME + "hasEnd", TIME + "hasBeginning", RDF_TYPE}
+                handled = {TIME + "hasEnd", TIME + "hasBeginning", RDF_TYPE, uuo("howEnded"), uuo("suspendedDuring"), *_DERIVED_ROLE}
+                revised = self.new.one(m, PROV + "wasRevisionOf")
+                if revised is not None and self.old.one(m, PROV + "wasRevisionOf") is None and not self.old.has_subject(revised):
+                    handled.add(PROV + "wasRevisionOf")  # the earlier role is newly recorded: its own sentence says so
                 for change in self._property_changes(m, parts, skip=handled, subject_only=True):
                     change.text = f"{who}'s membership: {change.text}"
                     self.add(organisation, change)
+
+    def _the(self, organisation: Term) -> str:
+        """An organisation inside a sentence: "the Coimbra Group"."""
+        name = self.label(organisation)
+        return name if name.lower().startswith("the ") else f"the {name}"
+
+    def _how_ended(self, side: Side, membership: Term) -> str:
+        how = side.one(membership, uuo("howEnded"))
+        return self.label(how) if how is not None else ""
+
+    def _role(self, side: Side, membership: Term) -> str:
+        role = side.one(membership, ORG + "role")
+        return self.label(role) if role is not None else "member"
+
+    def _suspension(self, side: Side, membership: Term) -> str | None:
+        """A membership's suspension period in words ("2022-03-10 – 2023-04-26"), or None."""
+        period = side.one(membership, uuo("suspendedDuring"))
+        if period is None:
+            return None
+        dates = []
+        for which in ("hasBeginning", "hasEnd"):
+            instant = side.one(period, TIME + which)
+            value = None
+            for precision in ("inXSDDate", "inXSDgYearMonth", "inXSDgYear"):
+                found = side.one(instant, TIME + precision) if instant is not None else None
+                if found is not None:
+                    value = found.value
+                    break
+            dates.append(value)
+        return f"from {dates[0] or '(date unknown)'}" + (f" to {dates[1]}" if dates[1] else "")
 
     def _cover_links(self, member: Term, organisation: Term, direction: str) -> None:
         for t in self.touched(direction):

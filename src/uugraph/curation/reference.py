@@ -31,7 +31,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pycountry
@@ -39,6 +39,7 @@ import pycountry
 from uugraph.errors import InputError
 from uugraph.iris import slug
 
+FACTS_FILE = Path("reference") / "facts.toml"  # under data/: the curators' reading of the reference notes and facts.md
 POLICY_FILE = Path("reference") / "policy.toml"  # under data/: the curators' decisions, read here only (the loader reads *.ttl)
 FIELDS = ("website", "founded", "seat", "country", "ror", "wikidata")
 CONFIDENCES = ("confirmed", "single-source", "unconfirmed")
@@ -67,6 +68,7 @@ class NetworkPolicy:
     publish: bool
     role: str
     why: str = ""
+    count: bool = True  # publish the list's own member count as a figure (false for a partial list)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ class Policy:
     roles: dict[tuple[str, str], str]  # (network key, member as listed) -> role other than the network's
     joined: dict[tuple[str, str], tuple[str, str]]  # (network key, member as listed) -> (lexical value, XSD type)
     member_names: dict[str, tuple[str, list[str]]]  # member as listed -> (preferred name, alternative names)
+    joined_confidence: dict[tuple[str, str], str] = field(default_factory=dict)  # a join date less attested than its membership
+    joined_source: dict[tuple[str, str], str] = field(default_factory=dict)  # the record a join date comes from, when not the row's
 
 
 def load_policy(path: Path) -> Policy:
@@ -144,16 +148,20 @@ def load_policy(path: Path) -> Policy:
     networks: dict[str, NetworkPolicy] = {}
     for key, table in raw.get("networks", {}).items():
         where = f"[networks.{key}]"
-        only(table, {"slug", "import", "role", "why"}, where)
+        only(table, {"slug", "import", "role", "count", "why"}, where)
         if not isinstance(table.get("import"), bool):
             raise fail(where, "'import' must be true or false")
+        if not isinstance(table.get("count", True), bool):
+            raise fail(where, "'count' must be true or false")
         why = table.get("why", "")
-        networks[key] = NetworkPolicy(text(table, "slug", where), bool(table["import"]), text(table, "role", where, "member"), why if isinstance(why, str) else "")
+        networks[key] = NetworkPolicy(text(table, "slug", where), bool(table["import"]), text(table, "role", where, "member"), why if isinstance(why, str) else "", bool(table.get("count", True)))
     roles: dict[tuple[str, str], str] = {}
     joined: dict[tuple[str, str], tuple[str, str]] = {}
+    joined_confidence: dict[tuple[str, str], str] = {}
+    joined_source: dict[tuple[str, str], str] = {}
     for number, table in enumerate(raw.get("memberships", []), start=1):
         where = f"[[memberships]] entry {number}"
-        only(table, {"network", "member", "role", "joined", "why"}, where)
+        only(table, {"network", "member", "role", "joined", "joined-confidence", "joined-source", "why"}, where)
         pair = (text(table, "network", where), text(table, "member", where))
         if pair[0] not in networks:
             raise fail(where, f"network {pair[0]!r} has no [networks.{pair[0]}] table")
@@ -165,12 +173,22 @@ def load_policy(path: Path) -> Policy:
             if datatype is None:
                 raise fail(where, f"'joined' must be YYYY-MM-DD, YYYY-MM or YYYY, not {value!r}")
             joined[pair] = (value, datatype)
+        if "joined-confidence" in table:
+            level = text(table, "joined-confidence", where)
+            if level not in ("confirmed", "single-source") or "joined" not in table:
+                raise fail(where, "'joined-confidence' is confirmed or single-source, and only beside 'joined'")
+            joined_confidence[pair] = level
+        if "joined-source" in table:
+            source = text(table, "joined-source", where)
+            if "joined-confidence" not in table or not re.fullmatch(r"id/source/reference/facts/[a-z0-9]+(?:-[a-z0-9]+)*", source):
+                raise fail(where, "'joined-source' is a source of facts.toml (id/source/reference/facts/<key>), and only beside 'joined-confidence'")
+            joined_source[pair] = source
     member_names: dict[str, tuple[str, list[str]]] = {}
     for number, table in enumerate(raw.get("member-names", []), start=1):
         where = f"[[member-names]] entry {number}"
         only(table, {"listed", "name", "alt-names"}, where)
         member_names[text(table, "listed", where)] = (text(table, "name", where), texts(table, "alt-names", where))
-    return Policy(text(raw, "checked-on", "top level"), organisations, networks, roles, joined, member_names)
+    return Policy(text(raw, "checked-on", "top level"), organisations, networks, roles, joined, member_names, joined_confidence, joined_source)
 
 
 PREFIXES = """@prefix uuo: <def/> .
@@ -262,6 +280,11 @@ def _date_literal(value: str) -> str:
     if re.fullmatch(r"\d{4}", value):
         return _typed(value, "xsd:gYear")
     raise ValueError(f"not a date: {value!r}")
+
+
+def _is_date(value: str) -> bool:
+    """Whether ``value`` is a date at one of the three precisions (``"undated"`` is not)."""
+    return any(re.fullmatch(pattern, value) for pattern, _ in _JOINED_TYPES)
 
 
 def _member_name(raw: str, names: dict[str, tuple[str, list[str]]]) -> tuple[str, str, list[str]]:
@@ -376,7 +399,7 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
         record_blocks.append(_from(from_row, _record(record, cited(row["source"], entry.omit_citations), confidence, row["name"], checked_on)))
         if entry.page is not None:
             subject = f"id/org/{entry.page}"
-            pairs: list[tuple[str, str]] = []
+            pairs: list[tuple[str, str]] = [("skos:altLabel", _lit(a)) for a in entry.alt_names]
         else:
             assert entry.name is not None and entry.cls is not None  # load_policy requires them without 'page'
             subject = f"id/org/{slug(entry.name)}"
@@ -426,7 +449,7 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
             continue  # held back by the policy, or nothing publishable
         blocks: list[_Block] = []
         member_blocks: list[_Block] = []
-        as_of_values = sorted({r["as_of"].strip() for r in published})
+        as_of_values = sorted({r["as_of"].strip() for r in published if _is_date(r["as_of"].strip())})
         for row in published:
             listed, name, alts = _member_name(row["member_name"], policy.member_names)
             member = f"id/org/{slug(name)}"
@@ -463,8 +486,9 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
                 joined = (year_note.group(1), "xsd:gYear")
             if joined:
                 pairs.append(("org:memberDuring", _iri(f"{membership}#period")))
+            if _is_date(row["as_of"].strip()):
+                pairs.append(("uuo:asOf", _date_literal(row["as_of"].strip())))  # the list's or the mention's date, not a start
             pairs += [
-                ("uuo:asOf", _date_literal(row["as_of"].strip())),
                 ("uuo:confidence", _iri(f"id/concept/confidence/{confidence}")),
                 ("prov:wasDerivedFrom", _iri(record)),
                 ("uuo:lastChecked", _typed(checked_on, "xsd:date")),
@@ -474,31 +498,38 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
                 value, datatype = joined
                 prop = {"xsd:date": "time:inXSDDate", "xsd:gYearMonth": "time:inXSDgYearMonth", "xsd:gYear": "time:inXSDgYear"}[datatype]
                 blocks.append(_Block(_iri(f"{membership}#period"), [("a", "time:Interval"), ("time:hasBeginning", _iri(f"{membership}#start"))], member_rows[id(row)]))
-                blocks.append(_Block(_iri(f"{membership}#start"), [("a", "time:Instant"), (prop, _typed(value, datatype))], member_rows[id(row)]))
-        # The list's own count, as a figure with the list's date, beside the page's figure.
+                start_pairs = [("a", "time:Instant"), (prop, _typed(value, datatype))]
+                joined_confidence = policy.joined_confidence.get((network_key, listed))
+                if joined_confidence:  # the join date is less attested than the membership: say so, with its source
+                    source = policy.joined_source.get((network_key, listed), record)  # a fact of facts.toml, or the row's record
+                    start_pairs += [("uuo:confidence", _iri(f"id/concept/confidence/{joined_confidence}")), ("prov:wasDerivedFrom", _iri(source))]
+                blocks.append(_Block(_iri(f"{membership}#start"), start_pairs, member_rows[id(row)]))
+        # The list's own count, as a figure with the list's date, beside the page's figure
+        # (not for a partial list, whose count is not the network's).
         as_of = as_of_values[-1]
         figure = f"id/figure/{network}/member-universities/{as_of}"
-        blocks.append(
-            _Block(
-                _iri(figure),
-                [
-                    ("a", "uuo:Figure"),
-                    ("schema:observationAbout", _iri(f"id/org/{network}")),
-                    ("uuo:measure", _iri("id/concept/measure/member-universities")),
-                    ("schema:value", _typed(str(len(published)), "xsd:integer")),
-                    ("uuo:asOf", _date_literal(as_of)),
-                    ("uuo:confidence", _iri("id/concept/confidence/" + ("confirmed" if all(r["confidence"].strip() == "confirmed" for r in published) else "single-source"))),
-                    ("prov:wasDerivedFrom", _iri(f"id/source/reference/members/{network}")),
-                    ("uuo:lastChecked", _typed(checked_on, "xsd:date")),
-                ],
+        if decision.count:
+            blocks.append(
+                _Block(
+                    _iri(figure),
+                    [
+                        ("a", "uuo:Figure"),
+                        ("schema:observationAbout", _iri(f"id/org/{network}")),
+                        ("uuo:measure", _iri("id/concept/measure/member-universities")),
+                        ("schema:value", _typed(str(len(published)), "xsd:integer")),
+                        ("uuo:asOf", _date_literal(as_of)),
+                        ("uuo:confidence", _iri("id/concept/confidence/" + ("confirmed" if all(r["confidence"].strip() == "confirmed" for r in published) else "single-source"))),
+                        ("prov:wasDerivedFrom", _iri(f"id/source/reference/members/{network}")),
+                        ("uuo:lastChecked", _typed(checked_on, "xsd:date")),
+                    ],
+                )
             )
-        )
         blocks.append(
             _Block(
                 _iri(f"id/source/reference/members/{network}"),
                 [
                     ("a", "uuo:Source"),
-                    ("rdfs:label", _lit(f"Reference member list of {network_key}, as of {as_of}")),
+                    ("rdfs:label", _lit(f"Reference member list of {network_key}, " + (f"as of {as_of}" if decision.count else f"built from dated mentions ({as_of_values[0]} to {as_of})"))),
                     ("dcterms:isPartOf", _iri("id/source/reference")),
                     ("dcterms:hasPart", " , ".join(sorted({_iri(f"id/source/reference/members/{network}/{slug(_member_name(r['member_name'], policy.member_names)[1])}") for r in published}))),
                 ],
@@ -524,6 +555,16 @@ def import_reference(reference_dir: Path, data_dir: Path) -> list[Path]:
             ],
         )
     )
+    facts_path = data_dir / FACTS_FILE
+    if facts_path.exists():
+        facts = load_facts(facts_path)
+        path = data_dir / "reference" / "facts.ttl"
+        _write(
+            path,
+            f"# Generated by `uugraph import-reference` from {FACTS_FILE.as_posix()} (the curators' reading of the reference notes and facts.md): do not edit by hand.",
+            facts_blocks(facts, checked_on, countries),
+        )
+        written.append(path)
     stale = sorted((set(policy.roles) | set(policy.joined)) - listed_pairs)
     if stale:
         raise InputError(
@@ -598,3 +639,262 @@ def open_questions(reference_dir: Path, data_dir: Path) -> list[str]:
         if row["network_key"] not in held and row["confidence"].strip().lower() == "unconfirmed":
             questions.append(f"{row['network_key']}: membership of {row['member_name']} is unconfirmed.")
     return questions
+
+
+# ---------------------------------------------------------------- facts.toml: the reference notes and facts.md
+
+ENDINGS = ("left", "withdrawn", "revoked", "role-changed")  # how a membership ended (not "suspended": no end)
+_SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(--[a-z2-7]{6})?$")
+_PATH_RE = re.compile(r"^id/[a-z]+(/[a-z0-9]+(-[a-z0-9]+)*(--[a-z2-7]{6})?)+$")
+
+
+@dataclass(frozen=True)
+class FactSource:
+    """A source of facts.toml (``[sources.KEY]``): it becomes ``id/source/reference/facts/KEY``."""
+
+    key: str
+    title: str
+    cites: str
+    urls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """facts.toml, read and checked: the tables of each kind, in file order, with their sources."""
+
+    sources: dict[str, FactSource]
+    organisations: dict[str, dict[str, object]]
+    memberships: list[dict[str, object]]
+    signatures: list[dict[str, object]]
+    commitments: dict[str, dict[str, object]]
+    figures: list[dict[str, object]]
+
+
+def load_facts(path: Path) -> Facts:
+    """Read and check facts.toml: every fact has a known source and confidence, every date its precision.
+
+    Anything that does not hold is an InputError naming the file and the entry,
+    so a fact without a source never reaches the graph.
+    """
+    import tomllib
+
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), None, None, f"not valid TOML: {exc}") from exc
+
+    def fail(where: str, cause: str) -> InputError:
+        return InputError(str(path), None, None, f"{where}: {cause}")
+
+    def check(table: dict[str, object], where: str, allowed: set[str], required: set[str]) -> None:
+        unknown, missing = sorted(set(table) - allowed), sorted(required - set(table))
+        if unknown:
+            raise fail(where, f"unknown key(s) {', '.join(unknown)}")
+        if missing:
+            raise fail(where, f"missing key(s) {', '.join(missing)}")
+        for key in ("started", "ended", "suspended", "date", "as-of"):
+            if key in table and not (isinstance(table[key], str) and _is_date(str(table[key]))):
+                raise fail(where, f"{key!r} must be YYYY-MM-DD, YYYY-MM or YYYY, not {table[key]!r}")
+        for key in ("network", "member", "signatory", "commitment", "related", "role", "measure"):
+            if key in table and not (isinstance(table[key], str) and _SLUG_RE.match(str(table[key]))):
+                raise fail(where, f"{key!r} must be an IRI slug, not {table[key]!r}")
+        if "confidence" in table and table["confidence"] not in ("confirmed", "single-source"):
+            raise fail(where, "'confidence' must be confirmed or single-source (unconfirmed facts are left out)")
+        if "sources" in table:
+            cited = table["sources"]
+            if not isinstance(cited, list) or not cited or not all(isinstance(s, str) and s in sources for s in cited):
+                raise fail(where, f"'sources' must list keys of [sources.*], at least one: {cited!r}")
+
+    only = {"sources", "organisations", "memberships", "signatures", "commitments", "figures"}
+    if set(raw) - only:
+        raise fail("top level", f"unknown key(s) {', '.join(sorted(set(raw) - only))}")
+    sources: dict[str, FactSource] = {}
+    for key, table in raw.get("sources", {}).items():
+        where = f"[sources.{key}]"
+        if not _SLUG_RE.match(key):
+            raise fail(where, "a source key is an IRI slug")
+        check(table, where, {"title", "cites", "urls"}, {"title", "cites"})
+        urls = table.get("urls", [])
+        if not isinstance(urls, list) or not all(isinstance(u, str) and URL_RE.fullmatch(u) for u in urls):
+            raise fail(where, "'urls' must be a list of http(s) addresses")
+        sources[key] = FactSource(key, str(table["title"]), str(table["cites"]), tuple(urls))
+    organisations: dict[str, dict[str, object]] = {}
+    for key, table in raw.get("organisations", {}).items():
+        where = f"[organisations.{key}]"
+        if not _SLUG_RE.match(key):
+            raise fail(where, "an organisation key is its IRI slug")
+        check(table, where, {"name", "class", "country", "ror-exemption", "sources"}, {"name", "class", "country", "sources"})
+        if slug(str(table["name"])) != key:
+            raise fail(where, f"the key must be the slug of the name by the minting rule: {slug(str(table['name']))!r}")
+        organisations[key] = table
+    memberships = []
+    for number, table in enumerate(raw.get("memberships", []), start=1):
+        where = f"[[memberships]] entry {number}"
+        allowed = {"network", "member", "role", "started", "ended", "how", "suspended", "revised-by", "confidence", "sources", "note"}
+        check(table, where, allowed, {"network", "member", "role", "confidence", "sources"})
+        if "how" in table and (table["how"] not in ENDINGS or "ended" not in table):
+            raise fail(where, f"'how' is one of {', '.join(ENDINGS)}, and only for an ended membership")
+        if "suspended" in table and "ended" in table and str(table["suspended"]) > str(table["ended"]):
+            raise fail(where, "the suspension begins after the membership ended")
+        if "revised-by" in table and not (isinstance(table["revised-by"], str) and _PATH_RE.match(str(table["revised-by"]))):
+            raise fail(where, "'revised-by' is the IRI path of the membership in the new role (id/membership/…)")
+        memberships.append(table)
+    signatures = []
+    for number, table in enumerate(raw.get("signatures", []), start=1):
+        where = f"[[signatures]] entry {number}"
+        check(table, where, {"commitment", "signatory", "date", "confidence", "sources", "note"}, {"commitment", "signatory", "confidence", "sources"})
+        signatures.append(table)
+    commitments: dict[str, dict[str, object]] = {}
+    for key, table in raw.get("commitments", {}).items():
+        where = f"[commitments.{key}]"
+        check(table, where, {"name", "related", "description", "confidence", "sources"}, {"name", "confidence", "sources"})
+        commitments[key] = table
+    figures = []
+    for number, table in enumerate(raw.get("figures", []), start=1):
+        where = f"[[figures]] entry {number}"
+        allowed = {"about", "measure", "value", "as-of", "scope", "approximate", "lower-bound", "confidence", "sources", "note"}
+        check(table, where, allowed, {"about", "measure", "value", "as-of", "confidence", "sources"})
+        if not (isinstance(table["about"], str) and _PATH_RE.match(table["about"])):
+            raise fail(where, "'about' is an IRI path (id/org/…, id/commitment/…)")
+        if not isinstance(table["value"], int) or isinstance(table["value"], bool) or table["value"] < 0:
+            raise fail(where, "'value' is a whole number, not negative")
+        figures.append(table)
+    return Facts(sources, organisations, memberships, signatures, commitments, figures)
+
+
+_INSTANT_PROPERTY = {"xsd:date": "time:inXSDDate", "xsd:gYearMonth": "time:inXSDgYearMonth", "xsd:gYear": "time:inXSDgYear"}
+
+
+def _instant(path: str, value: str) -> _Block:
+    datatype = next(t for pattern, t in _JOINED_TYPES if re.fullmatch(pattern, value))
+    return _Block(_iri(path), [("a", "time:Instant"), (_INSTANT_PROPERTY[datatype], _typed(value, datatype))])
+
+
+def _cited(table: dict[str, object]) -> list[tuple[str, str]]:
+    keys = table["sources"]
+    assert isinstance(keys, list)
+    return [("prov:wasDerivedFrom", " , ".join(_iri(f"id/source/reference/facts/{k}") for k in keys))]
+
+
+def facts_blocks(facts: Facts, checked_on: str, countries: set[str]) -> list[_Block]:
+    """The Turtle blocks of facts.toml: its source records, organisations, memberships, signatures, commitments and figures.
+
+    ``countries`` gains the countries of the organisations described here, so
+    that data/countries.ttl describes them too.
+    """
+    blocks: list[_Block] = []
+    checked = ("uuo:lastChecked", _typed(checked_on, "xsd:date"))
+
+    def confidence(table: dict[str, object]) -> tuple[str, str]:
+        return ("uuo:confidence", _iri(f"id/concept/confidence/{table['confidence']}"))
+
+    def note(table: dict[str, object]) -> list[tuple[str, str]]:
+        return [("skos:editorialNote", _lit(str(table["note"])))] if "note" in table else []
+
+    for key, table in facts.organisations.items():
+        code = str(table["country"])
+        countries.add(code)
+        blocks.append(
+            _Block(
+                _iri(f"id/org/{key}"),
+                [
+                    ("a", str(table["class"])),
+                    ("skos:prefLabel", _lit(str(table["name"]))),
+                    ("uuo:country", _iri(f"id/country/{code.lower()}")),
+                    *([("uuo:rorExemption", _lit(str(table["ror-exemption"]), None))] if "ror-exemption" in table else []),
+                    *_cited(table),
+                ],
+            )
+        )
+    for table in facts.memberships:
+        network, member, role = table["network"], table["member"], table["role"]
+        membership = f"id/membership/{network}/{member}" + (f"/{role}" if "revised-by" in table else "")
+        pairs = [
+            ("a", "org:Membership"),
+            ("org:member", _iri(f"id/org/{member}")),
+            ("org:organization", _iri(f"id/org/{network}")),
+            ("org:role", _iri(f"id/concept/role/{role}")),
+        ]
+        if "started" in table or "ended" in table:
+            pairs.append(("org:memberDuring", _iri(f"{membership}#period")))
+        if "how" in table:
+            pairs.append(("uuo:howEnded", _iri(f"id/concept/membership-change/{table['how']}")))
+        if "suspended" in table:
+            pairs.append(("uuo:suspendedDuring", _iri(f"{membership}#suspension")))
+        pairs += [confidence(table), *note(table), *_cited(table), checked]
+        blocks.append(_Block(_iri(membership), pairs))
+        if "started" in table or "ended" in table:
+            period = [("a", "time:Interval")]
+            if "started" in table:
+                period.append(("time:hasBeginning", _iri(f"{membership}#start")))
+            if "ended" in table:
+                period.append(("time:hasEnd", _iri(f"{membership}#end")))
+            blocks.append(_Block(_iri(f"{membership}#period"), period))
+            if "started" in table:
+                blocks.append(_instant(f"{membership}#start", str(table["started"])))
+            if "ended" in table:
+                blocks.append(_instant(f"{membership}#end", str(table["ended"])))
+        if "suspended" in table:
+            suspension = [("a", "time:Interval"), ("dcterms:type", _iri("id/concept/membership-change/suspended")), ("time:hasBeginning", _iri(f"{membership}#suspension-start"))]
+            if "ended" in table:
+                suspension.append(("time:hasEnd", _iri(f"{membership}#suspension-end")))  # it lasted until the membership ended
+            blocks.append(_Block(_iri(f"{membership}#suspension"), suspension))
+            blocks.append(_instant(f"{membership}#suspension-start", str(table["suspended"])))
+            if "ended" in table:
+                blocks.append(_instant(f"{membership}#suspension-end", str(table["ended"])))
+        if "revised-by" in table:
+            blocks.append(_Block(_iri(str(table["revised-by"])), [("prov:wasRevisionOf", _iri(membership))]))
+    for table in facts.signatures:
+        pairs = [
+            ("a", "uuo:Signature"),
+            ("uuo:signatory", _iri(f"id/org/{table['signatory']}")),
+            ("uuo:signedCommitment", _iri(f"id/commitment/{table['commitment']}")),
+        ]
+        if "date" in table:
+            pairs.append(("dcterms:date", _date_literal(str(table["date"]))))
+        pairs += [confidence(table), *note(table), *_cited(table), checked]
+        blocks.append(_Block(_iri(f"id/signature/{table['commitment']}/{table['signatory']}"), pairs))
+    for key, table in facts.commitments.items():
+        pairs = [("a", "uuo:Charter"), ("skos:prefLabel", _lit(str(table["name"])))]
+        if "description" in table:
+            pairs.append(("dcterms:description", _lit(str(table["description"]))))
+        if "related" in table:
+            pairs.append(("dcterms:relation", _iri(f"id/org/{table['related']}")))
+        pairs += [confidence(table), *_cited(table)]
+        blocks.append(_Block(_iri(f"id/commitment/{key}"), pairs))
+    minted: set[str] = set()
+    for table in facts.figures:
+        about = str(table["about"])
+        scope = f"/{str(table['scope']).lower()}" if "scope" in table else ""
+        figure = f"id/figure/{about.rpartition('/')[2]}/{table['measure']}{scope}/{table['as-of']}"
+        if figure in minted:  # another source gives another value for the same measure, scope and date
+            keys = table["sources"]
+            assert isinstance(keys, list)
+            figure += f"/{keys[0]}"
+        minted.add(figure)
+        pairs = [
+            ("a", "uuo:Figure"),
+            ("schema:observationAbout", _iri(about)),
+            ("uuo:measure", _iri(f"id/concept/measure/{table['measure']}")),
+        ]
+        if "scope" in table:
+            pairs.append(("dcterms:spatial", _iri(f"id/country/{str(table['scope']).lower()}")))
+        pairs.append(("schema:value", _typed(str(table["value"]), "xsd:integer")))
+        if table.get("approximate"):
+            pairs.append(("uuo:approximate", "true"))
+        if table.get("lower-bound"):
+            pairs.append(("uuo:lowerBound", "true"))
+        pairs += [("uuo:asOf", _date_literal(str(table["as-of"]))), confidence(table), *note(table), *_cited(table), checked]
+        blocks.append(_Block(_iri(figure), pairs))
+    for source in facts.sources.values():
+        pairs = [
+            ("a", "uuo:Source"),
+            ("rdfs:label", _lit(f"Reference record: {source.title}")),
+            ("dcterms:bibliographicCitation", _lit(source.cites, None)),
+            ("dcterms:isPartOf", _iri("id/source/reference")),
+        ]
+        pairs += [("rdfs:seeAlso", _iri(url)) for url in sorted(source.urls)]
+        pairs.append(checked)
+        blocks.append(_Block(_iri(f"id/source/reference/facts/{source.key}"), pairs))
+    return blocks

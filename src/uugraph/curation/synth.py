@@ -191,6 +191,9 @@ def synth(
             membership = f"id/membership/{network}/{slug}"
             start = 1990 + rng.randrange(30)
             end = start + 1 + rng.randrange(10) if rng.random() < 0.2 else None
+            if kind == "start-after-end" and n == joined[0]:
+                end = start - 1
+                injected.append({"kind": kind, "focus": f"{membership}#period", "shape": VIOLATION_KINDS[kind]})
             member_parts = [
                 f"<{membership}> a org:Membership",
                 f"org:member {iri}",
@@ -200,14 +203,18 @@ def synth(
                 f"prov:wasDerivedFrom {source}",
                 'uuo:lastChecked "2026-11-25"^^xsd:date',
             ]
+            if end is not None:
+                member_parts.append("uuo:howEnded <id/concept/membership-change/left>")  # an ended membership says how (MembershipChangeShape)
             if kind == "two-members" and n == joined[0]:
-                member_parts.append(f"org:member <id/org/{network_ids[(n + 1) % networks]}>")
+                # A second member that no other injected membership of this network has: two of them with the
+                # same second member would overlap each other (MembershipOverlapShape), a violation nobody injected.
+                twins = sum(1 for v in injected if v["kind"] == kind)
+                other = (n + 1 + twins) % networks
+                other = (other + 1) % networks if other == n else other
+                member_parts.append(f"org:member <id/org/{network_ids[other]}>")
                 injected.append({"kind": kind, "focus": membership, "shape": VIOLATION_KINDS[kind]})
             lines.append(" ;\n    ".join(member_parts) + " .\n")
             count += len(member_parts)
-            if kind == "start-after-end" and n == joined[0]:
-                end = start - 1
-                injected.append({"kind": kind, "focus": f"{membership}#period", "shape": VIOLATION_KINDS[kind]})
             period = f"<{membership}#period> a time:Interval ; time:hasBeginning <{membership}#start>"
             instants = [f'<{membership}#start> a time:Instant ; time:inXSDgYear "{start}"^^xsd:gYear .\n']
             count += 4

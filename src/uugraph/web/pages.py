@@ -15,6 +15,8 @@ import json
 from pathlib import Path
 
 from uugraph.config import base_iri, version
+from uugraph.errors import InputError
+from uugraph.pipeline.query import query_parameters, with_defaults
 from uugraph.web.graph import Graph
 from uugraph.web.media import DUMPS, LICENSE
 
@@ -116,6 +118,9 @@ def query_page(examples: dict[str, str]) -> bytes:
         "<h1>SPARQL</h1><p>Ask the graph a question in "
         '<a href="https://www.w3.org/TR/sparql11-query/">SPARQL 1.1</a>. Relative IRIs resolve against '
         f"<code>{html.escape(base_iri())}</code>. Read-only; <code>SERVICE</code> is not allowed.</p>"
+        "<p>Some examples take parameters (grlc's <code>?_name</code> variables, declared in the query file's "
+        "<code>#+ params:</code> header): the example binds them to their defaults by a <code>VALUES</code> block "
+        "at the top of its <code>WHERE</code> clause, and its opening comment says what each one is.</p>"
         '<form id="f"><p><label>Example: <select id="pick"><option value="">(choose)</option></select></label></p>'
         f'<textarea name="query" rows="16" style="width:100%">{html.escape(first)}</textarea>'
         '<p><button type="submit">Run query</button> <span id="status"></span></p></form><div id="out"></div>'
@@ -125,12 +130,27 @@ def query_page(examples: dict[str, str]) -> bytes:
 
 
 def load_examples(queries_dir: Path | None) -> dict[str, str]:
-    """The query page's examples: each ``queries/*.rq`` by name, without its ``#+`` header lines."""
+    """The query page's examples: each ``queries/*.rq`` by name, without its ``#+`` header lines.
+
+    A query with parameters (grlc's ``?_name`` variables) would run unbound
+    here, so its example binds them to the header's defaults by the same
+    ``VALUES`` block ``uugraph query --param`` writes, and opens with a comment
+    that documents each parameter: what a value is, its default, and the
+    command that binds another one.
+    """
     examples: dict[str, str] = {}
     if queries_dir is None or not queries_dir.is_dir():
         return examples
     for path in sorted(queries_dir.glob("*.rq")):
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            lines = path.read_text(encoding="utf-8").splitlines()
-            examples[path.stem] = "\n".join(line for line in lines if not line.startswith("#+")).strip() + "\n"
+        with contextlib.suppress(OSError, UnicodeDecodeError, InputError):
+            text = path.read_text(encoding="utf-8")
+            parameters = query_parameters(path, text)
+            lines = with_defaults(path, text).splitlines()
+            intro = []
+            if parameters:
+                intro = [f"# Parameters of {path.stem}, bound to their defaults by the VALUES block below (change the values there):"]
+                intro += [f"#   ?{p.variable}: {p.describe()}, {p.explain()}; default {p.default or '(none)'}" for p in parameters]
+                command = " ".join(f"--param {p.name}={p.default}" for p in parameters if p.default is not None)
+                intro.append(f"# From the command line: uugraph query {path.stem} {command}")
+            examples[path.stem] = "\n".join(intro + [line for line in lines if not line.startswith("#+")]).strip() + "\n"
     return examples

@@ -22,20 +22,25 @@ It scales by streaming the sorted canonical N-Triples twice, one module per job:
    (:class:`PageRenderer`, which a server also uses for a page the site does
    not have);
 3. :mod:`~uugraph.outputs.site.pages` writes ``index.html`` and
-   ``dataset.html``, :mod:`~uugraph.outputs.site.htaccess` the rewrite rules.
+   ``dataset.html``, :mod:`~uugraph.outputs.site.queries` ``queries.html`` (the
+   queries with their parameters), :mod:`~uugraph.outputs.site.htaccess` the
+   rewrite rules.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from uugraph.outputs.site.documents import jsonld_text, turtle
 from uugraph.outputs.site.htaccess import htaccess
 from uugraph.outputs.site.index import SiteIndex, documents
 from uugraph.outputs.site.pages import write_dataset, write_index
+from uugraph.outputs.site.queries import write_queries
 from uugraph.outputs.site.render import PageRenderer
+from uugraph.pipeline.load import QueryFile
 from uugraph.progress import Progress
 
 __all__ = ["DUMPS", "PageRenderer", "write_site"]
@@ -75,12 +80,13 @@ def _write_documents(renderer: PageRenderer, ntriples: bytes, folder: Path) -> N
             out.write(renderer.page(main, doc, nodes, text))
 
 
-def write_site(ntriples: bytes, folder: Path, progress: Progress | None = None) -> None:
+def write_site(ntriples: bytes, folder: Path, progress: Progress | None = None, queries: Sequence[QueryFile] = ()) -> None:
     """Write the static site for the sorted canonical N-Triples ``ntriples`` into ``folder``.
 
     The dumps (graph.ttl, graph.nt, graph.jsonld, context.jsonld, void.ttl) are
     taken from ``folder``'s parent, where ``build`` wrote them, and hard-linked
-    into the site so its root is self-contained.
+    into the site so its root is self-contained. ``queries`` (the files of
+    ``queries/``) are documented on ``queries.html``, with their parameters.
     """
     progress = progress or Progress.quiet()
     with progress.step("write site"):
@@ -88,6 +94,7 @@ def write_site(ntriples: bytes, folder: Path, progress: Progress | None = None) 
         renderer = PageRenderer(SiteIndex.from_ntriples(ntriples))
         _write_documents(renderer, ntriples, folder)
         _link_dumps(folder.parent, folder)
+        write_queries(renderer, folder, queries)
         write_index(renderer, folder)
         void = folder / "void.ttl"
         write_dataset(renderer, folder, void if void.exists() else None)

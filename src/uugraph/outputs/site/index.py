@@ -176,6 +176,7 @@ class SiteIndex:
             SCHEMA + "member",
             SCHEMA + "memberOf",
             u + "hasMembership",
+            u + "membership",
             SCHEMA + "observationAbout",
             u + "signatory",
             u + "signedCommitment",
@@ -198,6 +199,14 @@ class SiteIndex:
         self._membership_nodes: dict[str, tuple] = {}
         self._intervals: dict[str, tuple[str | None, str | None]] = {}
         self._instants: dict[str, str] = {}
+        # Memberships over time: how each ended, its suspension period, the date a list names it, revisions.
+        self.ended_how: dict[str, str] = {}
+        self.suspensions: dict[str, tuple[str | None, str | None]] = {}
+        self._suspension_nodes: dict[str, str] = {}
+        self.membership_as_of: dict[str, str] = {}
+        self.revision_of: dict[str, list[str]] = defaultdict(list)  # thing -> the things it revises (prov:wasRevisionOf)
+        self.founded: dict[str, str] = {}
+        self.lower_bounds: set[str] = set()  # figures given as "more than"
         self.by_member: dict[str, list[tuple]] = defaultdict(list)
         self.by_org: dict[str, list[tuple]] = defaultdict(list)
         self.figures: dict[str, tuple] = {}
@@ -305,8 +314,23 @@ class SiteIndex:
                     if o.startswith(("<http://", "<https://")) and o[1:-1] not in urls:
                         urls.append(o[1:-1])
             self.source_urls[s] = tuple(urls)
+        for o in props.get(PROV + "wasRevisionOf", ()):
+            if o[0] == "<":
+                self.revision_of[s].append(o[1:-1])
+        founded = props.get(SCHEMA + "foundingDate")
+        if founded and founded[0][0] == '"':
+            self.founded[s] = literal(founded[0])[0]
         member, organization = props.get(ORG + "member"), props.get(ORG + "organization")
         if member and organization:
+            how = first_node(props, u + "howEnded")
+            if how:
+                self.ended_how[s] = how
+            suspension = first_node(props, u + "suspendedDuring")
+            if suspension:
+                self._suspension_nodes[s] = suspension
+            listed = props.get(self.asof_p)
+            if listed and listed[0][0] == '"':
+                self.membership_as_of[s] = literal(listed[0])[0]
             self._membership_nodes[s] = (
                 as_node(member[0]),
                 as_node(organization[0]),
@@ -324,6 +348,9 @@ class SiteIndex:
         if about:
             value = props.get(SCHEMA + "value")
             approximate = props.get(self.approximate_p)
+            lower = props.get(u + "lowerBound")
+            if lower and literal(lower[0])[0] in ("true", "1"):
+                self.lower_bounds.add(s)
             as_of = props.get(self.asof_p)
             self.figures[s] = (
                 literal(value[0])[0] if value and value[0][0] == '"' else None,
@@ -359,7 +386,10 @@ class SiteIndex:
             self.memberships[m] = row
             self.by_member[member].append(row)
             self.by_org[organization].append(row)
-        self._membership_nodes, self._intervals, self._instants = {}, {}, {}
+        for m, node in self._suspension_nodes.items():
+            begin, end = intervals.get(node, (None, None))
+            self.suspensions[m] = (instants.get(begin) if begin else None, instants.get(end) if end else None)
+        self._membership_nodes, self._intervals, self._instants, self._suspension_nodes = {}, {}, {}, {}
         sample_lines = [f"<urn:x:s> <{p}> {o} ." for (p, _), o in self._samples.items()]
         self.compactor = Compactor.from_ntriples("\n".join(sample_lines).encode("utf-8"))
         self._samples = {}

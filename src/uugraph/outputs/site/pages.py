@@ -34,13 +34,13 @@ def write_index(renderer: PageRenderer, folder: Path) -> None:
         country = index.countries.get(n)
         rows.append(
             f"<tr><td>{link(n, here)}</td><td>{esc(index.acronyms.get(n, ''))}</td><td>{link(level, here) if level else ''}</td>"
-            f"<td>{link(country, here) if country else ''}</td><td>{len(index.by_org.get(n, ()))}</td></tr>\n"
+            f"<td>{link(country, here) if country else ''}</td><td>{sum(1 for r in index.by_org.get(n, ()) if not r[5])}</td></tr>\n"
         )
     universities = sorted(index.universities, key=lambda u: (renderer.name(u).casefold(), u))
     urows = []
     for u in universities:
         country = index.countries.get(u)
-        urows.append(f"<tr><td>{link(u, here)}</td><td>{link(country, here) if country else ''}</td><td>{len(index.by_member.get(u, ()))}</td></tr>\n")
+        urows.append(f"<tr><td>{link(u, here)}</td><td>{link(country, here) if country else ''}</td><td>{sum(1 for r in index.by_member.get(u, ()) if not r[5])}</td></tr>\n")
     more = []
     for heading, items in (("Commitments", index.commitments), ("Concept schemes", index.schemes)):
         if items:
@@ -49,6 +49,8 @@ def write_index(renderer: PageRenderer, folder: Path) -> None:
     ontology = f"<li>{link(index.ontology, here, 'The uugraph ontology')}</li>\n" if index.document(index.ontology) else ""
     if (folder / "ontology.html").exists():
         ontology += '<li><a href="ontology.html">The ontology\'s documentation (pyLODE)</a></li>\n'
+    if (folder / "queries.html").exists():
+        ontology += '<li><a href="queries.html">Queries: the questions the graph answers, with their parameters</a></li>\n'
     picture = (
         '<figure class="picture"><img src="network.svg" alt="Utrecht University, its networks, alliances, commitments and partners" '
         'style="max-width:100%;height:auto"><figcaption>Utrecht University, its networks and alliances, the commitments it signed '
@@ -64,10 +66,10 @@ def write_index(renderer: PageRenderer, folder: Path) -> None:
         f'<ul>\n{ontology}<li><a href="dataset.html">The dataset: description and downloads</a></li>\n</ul>\n'
         f"{picture}"
         f'<section id="networks">\n<h2>Networks ({len(networks)})</h2>\n<table class="networks">\n'
-        "<thead><tr><th>Network</th><th>Acronym</th><th>Level</th><th>Country</th><th>Members</th></tr></thead>\n"
+        "<thead><tr><th>Network</th><th>Acronym</th><th>Level</th><th>Country</th><th>Members (current)</th></tr></thead>\n"
         f"<tbody>\n{''.join(rows)}</tbody></table>\n</section>\n"
         f'<section id="universities">\n<h2>Universities ({len(universities)})</h2>\n<table class="universities">\n'
-        "<thead><tr><th>University</th><th>Country</th><th>Memberships</th></tr></thead>\n"
+        "<thead><tr><th>University</th><th>Country</th><th>Memberships (current)</th></tr></thead>\n"
         f"<tbody>\n{''.join(urows)}</tbody></table>\n</section>\n" + "".join(more)
     )
     (folder / "index.html").write_text(renderer.frame(here, "Utrecht University's international networks", body), encoding="utf-8")

@@ -26,6 +26,7 @@ from uugraph.config import version
 from uugraph.outputs.site.documents import jsonld_text
 from uugraph.outputs.site.html import esc, json_script, relative_href, url
 from uugraph.outputs.site.index import Nodes, SiteIndex, groups, literal
+from uugraph.outputs.site.timeline import Bar, Point, history, span, timeline
 from uugraph.rdf.labels import LABEL_PROPERTIES
 from uugraph.rdf.namespaces import DCTERMS as DCT
 from uugraph.rdf.namespaces import FOAF, ORG, OWL, PROV, RDF_TYPE, RDFS, SCHEMA, SKOS, TIME
@@ -43,6 +44,8 @@ STYLE = (
     "thead th{background:#f2f2f2;font-size:.9rem}table.facts th{width:13rem;font-weight:600}"
     "td ul{margin:0;padding-left:1.1rem}code{font-size:.85em;word-break:break-all}.muted{color:#666}"
     "footer{border-top:1px solid #ddd;margin-top:2.5rem;font-size:.85rem;color:#555}"
+    "figure.picture{margin:.6rem 0 1.2rem;overflow-x:auto}figure.picture svg{max-width:100%;height:auto;font-family:inherit}"
+    "figure.picture figcaption{font-size:.85rem;color:#555;max-width:52rem}"
 )
 
 LEAD_PREDICATES = (DCT + "description", RDFS + "comment", SKOS + "definition")
@@ -317,7 +320,10 @@ class PageRenderer:
         if main in self.index.by_member:
             hidden.update((ORG + "memberOf", SCHEMA + "memberOf", self.index.uuo + "hasMembership"))
         if main in self.index.by_org:
-            hidden.update((ORG + "hasMember", SCHEMA + "member"))
+            hidden.update((ORG + "hasMember", SCHEMA + "member", self.index.uuo + "membership"))
+        if main in self.index.memberships:
+            # The schema.org Role mirror of a membership (derived at build) repeats what the page says.
+            hidden.update((SCHEMA + "member", SCHEMA + "roleName", SCHEMA + "startDate", SCHEMA + "endDate"))
         if main in self.index.signed:
             hidden.update((self.index.uuo + "hasSignature", self.index.uuo + "signed", PROV + "wasAssociatedWith"))
         if main in self.index.signatories:
@@ -392,7 +398,12 @@ class PageRenderer:
         if row is not None:
             _, member, organization, role, start, end, _ = row
             role_text = esc(self.name(role)) if role else "member"
-            return f'<p class="lead">{self.link(member, here)} is a {role_text} of {self.link(organization, here, self.long(organization))}: {period(start, end)}.</p>\n'
+            verb = "was" if end else "is"
+            how = self.index.ended_how.get(main)
+            ended = f" ({esc(self.name(how))})" if how else ""
+            suspended = self.index.suspensions.get(main)
+            pause = f"; suspended {period(*suspended)}" if suspended else ""
+            return f'<p class="lead">{self.link(member, here)} {verb} a {role_text} of {self.link(organization, here, self.long(organization))}: {period(start, end)}{ended}{pause}.</p>\n'
         figure = self.index.figures.get(main)
         if figure is not None:
             value, measure, approximate, as_of, spatial, _, about = figure
@@ -415,39 +426,51 @@ class PageRenderer:
         link = self.link
         rows = self.index.by_member.get(main)
         if rows:
+            ordered = sorted(rows, key=lambda r: (self.long(r[2]).casefold(), r[0]))
+            current = [r for r in ordered if not r[5]]
             body = []
-            for m, _, organization, role, start, end, confidence in sorted(rows, key=lambda r: (self.long(r[2]).casefold(), r[0])):
+            for m, _, organization, role, start, end, confidence in current:
                 body.append(
                     f"<tr><td>{link(organization, here, self.long(organization))}</td><td>{link(role, here) if role else ''}</td>"
                     f"<td>{period(start, end)}</td><td>{link(confidence, here) if confidence else '—'}</td>"
                     f"<td>{link(m, here, 'membership')}</td></tr>\n"
                 )
-            out.append(
-                f'<section id="memberships">\n<h2>Member of ({len(rows)})</h2>\n<table class="memberships">\n'
-                "<thead><tr><th>Network</th><th>Role</th><th>Period</th><th>Confidence</th><th>Details</th></tr></thead>\n"
-                f"<tbody>\n{''.join(body)}</tbody></table>\n</section>\n"
-            )
+            if current:
+                out.append(
+                    f'<section id="memberships">\n<h2>Member of ({len(current)})</h2>\n<table class="memberships">\n'
+                    "<thead><tr><th>Network</th><th>Role</th><th>Period</th><th>Confidence</th><th>Details</th></tr></thead>\n"
+                    f"<tbody>\n{''.join(body)}</tbody></table>\n</section>\n"
+                )
+            out.append(self.former(ordered, here, "former-memberships", "Former memberships", "Network", 2))
+            out.append(self.membership_timeline(ordered, here, 2, f"{self.name(main)}: its memberships over time"))
         rows = self.index.by_org.get(main)
         if rows:
+            ordered = sorted(rows, key=lambda r: (self.name(r[1]).casefold(), r[0]))
+            current = [r for r in ordered if not r[5]]
             body = []
-            for m, member, _, role, start, end, confidence in sorted(rows, key=lambda r: (self.name(r[1]).casefold(), r[0])):
+            for m, member, _, role, start, end, confidence in current:
                 country = self.index.countries.get(member)
                 body.append(
                     f"<tr><td>{link(member, here)}</td><td>{link(country, here) if country else ''}</td>"
                     f"<td>{link(role, here) if role else ''}</td><td>{period(start, end)}</td>"
                     f"<td>{link(confidence, here) if confidence else '—'}</td><td>{link(m, here, 'membership')}</td></tr>\n"
                 )
-            out.append(
-                f'<section id="members">\n<h2>Members ({len(rows)})</h2>\n<table class="members">\n'
-                "<thead><tr><th>Member</th><th>Country</th><th>Role</th><th>Period</th><th>Confidence</th><th>Details</th></tr></thead>\n"
-                f"<tbody>\n{''.join(body)}</tbody></table>\n</section>\n"
-            )
+            if current:
+                out.append(
+                    f'<section id="members">\n<h2>Members ({len(current)})</h2>\n<table class="members">\n'
+                    "<thead><tr><th>Member</th><th>Country</th><th>Role</th><th>Period</th><th>Confidence</th><th>Details</th></tr></thead>\n"
+                    f"<tbody>\n{''.join(body)}</tbody></table>\n</section>\n"
+                )
+            out.append(self.former(ordered, here, "former-members", "Former members", "Member", 1))
+            out.append(self.membership_timeline(ordered, here, 1, f"{self.name(main)}: its members over time"))
         figures = self.index.figures_about.get(main)
         if figures:
             body = []
             for f in sorted(figures, key=lambda f: (self.name(self.index.figures[f][1] or "").casefold(), self.index.figures[f][3] or "", f)):
                 value, measure, approximate, as_of, spatial, sources, _ = self.index.figures[f]
                 value_text = esc(value or "") + (' <span class="muted">(approximate)</span>' if approximate else "")
+                if f in self.index.lower_bounds:
+                    value_text = "more than " + value_text
                 body.append(
                     f"<tr><td>{link(measure, here) if measure else ''}</td><td>{value_text}</td>"
                     f"<td>{link(spatial, here) if spatial else ''}</td><td>{esc(as_of or '')}</td>"
@@ -458,6 +481,7 @@ class PageRenderer:
                 "<thead><tr><th>Measure</th><th>Value</th><th>Scope</th><th>As of</th><th>Source</th><th>Details</th></tr></thead>\n"
                 f"<tbody>\n{''.join(body)}</tbody></table>\n</section>\n"
             )
+        out.append(self.figure_histories(main, here))
         signatures = self.index.signed.get(main)
         if signatures:
             body = []
@@ -497,6 +521,107 @@ class PageRenderer:
                 f"<tbody>\n{''.join(body)}</tbody></table>\n</section>\n"
             )
         return out
+
+    def former(self, rows: list[tuple], here: str, css: str, heading: str, column: str, other: int) -> str:
+        """The table of ended memberships: with whom, in which role, the period, how and when it ended.
+
+        ``other`` is the row's position of the other party (1: the member, on a
+        network's page; 2: the organisation, on a member's page).
+        """
+        ended = [r for r in rows if r[5]]
+        if not ended:
+            return ""
+        link = self.link
+        body = []
+        for row in ended:
+            m, role, start, end, confidence = row[0], row[3], row[4], row[5], row[6]
+            party = row[other]
+            how = self.index.ended_how.get(m)
+            suspended = self.index.suspensions.get(m)
+            pause = f' <br><span class="muted">suspended {period(*suspended)}</span>' if suspended else ""
+            body.append(
+                f"<tr><td>{link(party, here, self.long(party))}</td><td>{link(role, here) if role else ''}</td><td>{period(start, end)}</td>"
+                f"<td>{link(how, here) if how else '<span class=muted>not recorded</span>'}{pause}</td>"
+                f'<td><time datetime="{esc(end)}">{esc(end)}</time></td>'
+                f"<td>{link(confidence, here) if confidence else '—'}</td><td>{link(m, here, 'membership')}</td></tr>\n"
+            )
+        return (
+            f'<section id="{css}">\n<h2>{heading} ({len(ended)})</h2>\n<table class="{css}">\n'
+            f"<thead><tr><th>{column}</th><th>Role</th><th>Period</th><th>How it ended</th><th>Ended</th><th>Confidence</th><th>Details</th></tr></thead>\n"
+            f"<tbody>\n{''.join(body)}</tbody></table>\n</section>\n"
+        )
+
+    def membership_timeline(self, rows: list[tuple], here: str, other: int, caption: str) -> str:
+        """The timeline of these memberships (current and former), oldest start first; none when no date is known."""
+        index = self.index
+        if not any(r[4] or r[5] or r[0] in index.membership_as_of for r in rows):
+            return ""
+
+        def start_key(row: tuple) -> tuple[float, str, str]:
+            known = span(row[4])
+            return (known[0] if known else -1.0, self.name(row[other]).casefold(), row[0])
+
+        bars = []
+        for row in sorted(rows, key=start_key):
+            m, role, start, end = row[0], row[3], row[4], row[5]
+            party = row[other]
+            party_doc = self.document_of(party)
+            m_doc = self.document_of(m)
+            how = index.ended_how.get(m)
+            bars.append(
+                Bar(
+                    label=self.short(party) if other == 2 else self.name(party),
+                    label_href=relative_href(here, party_doc + ".html") if party_doc else None,
+                    href=relative_href(here, m_doc + ".html") if m_doc else None,
+                    start=start,
+                    end=end,
+                    role=self.name(role) if role else "",
+                    how=self.name(how) if how else "",
+                    as_of=index.membership_as_of.get(m),
+                    suspended=index.suspensions.get(m),
+                )
+            )
+        organisation = rows[0][2] if other == 1 else None
+        founded = index.founded.get(organisation) if organisation else None
+        svg = timeline(bars, caption, founded=founded)
+        note = (
+            "A bar starts where a source dates the start; a start known to a year or a month is drawn light over that year or month, "
+            "a start no source gives is dashed. An open arrow: no end is recorded; grey bars are former memberships, hatching a suspension, "
+            "a dot the date a list names the member (evidence it was a member then, not when it joined). Each bar links to its membership."
+        )
+        return f'<figure class="picture timeline" id="timeline">\n{svg}\n<figcaption>{esc(caption)}. {esc(note)}</figcaption>\n</figure>\n'
+
+    def figure_histories(self, main: str, here: str) -> str:
+        """For each measure counted about ``main`` and what it revises (prov:wasRevisionOf), three dated figures or more: its history."""
+        index = self.index
+        lineage, queue = [], [main]
+        while queue:
+            thing = queue.pop(0)
+            if thing not in lineage:
+                lineage.append(thing)
+                queue.extend(sorted(index.revision_of.get(thing, ())))
+        by_measure: dict[str, list[Point]] = defaultdict(list)
+        for thing in lineage:
+            for f in index.figures_about.get(thing, ()):
+                value, measure, approximate, as_of, spatial, sources, _ = index.figures[f]
+                if spatial or not measure or not as_of or value is None or not value.isdigit():
+                    continue
+                for source in sources or (None,):
+                    doc = self.document_of(source) if source else None
+                    where = f" ({self.name(thing)})" if thing != main else ""
+                    title = f"{'more than ' if f in index.lower_bounds else 'about ' if approximate else ''}{int(value):,} as of {as_of}{where}: {self.name(source) if source else 'no source'}"
+                    by_measure[measure].append(Point(as_of, int(value), relative_href(here, doc + ".html") if doc else None, title, approximate, f in index.lower_bounds))
+        out = []
+        for measure in sorted(by_measure, key=lambda m: (self.name(m).casefold(), m)):
+            points = by_measure[measure]
+            if len({p.date for p in points}) < 3:
+                continue
+            caption = f"{self.name(measure)[:1].upper()}{self.name(measure)[1:]} of {self.name(main)} over time" + (" and of the texts it revises" if len(lineage) > 1 else "")
+            note = "Each point links to its source; a hollow point is approximate, a triangle a lower bound (\u201cmore than\u201d); a light band spans a date known only to a year or a month."
+            out.append(f'<figure class="picture history">\n{history(points, caption)}\n<figcaption>{esc(caption)}. {esc(note)}</figcaption>\n</figure>\n')
+        if not out:
+            return ""
+        return '<section id="history">\n<h2>Over time</h2>\n' + "".join(out) + "</section>\n"
 
     def sources(self, sources: list[str], here: str) -> str:
         items = []
