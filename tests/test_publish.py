@@ -91,7 +91,7 @@ def test_publishing_never_touches_other_graphs(server: OxigraphServer, real_dist
 def test_sparql_update_path_gives_the_same_graph(server: OxigraphServer, real_dist: Path) -> None:
     without_gsp = Endpoints(server.endpoints.query, server.endpoints.update, None)
     result = publish(real_dist, without_gsp, chunk_triples=1500)
-    assert result.chunks == -(-result.triples // 1500) > 1  # chunks of 1500 triples, however large the real graph grows
+    assert result.chunks >= -(-result.triples // 1500) > 1  # at most 1500 triples a request (blank-node lines go in requests of their own)
     assert server.count(dataset_iri()) == result.triples
 
 
