@@ -9,47 +9,28 @@ killed while it writes its store leaves the previous one usable.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
 
+from tests.uugraph_server import Served, children
+from tests.uugraph_server import serve as serve_dist
 from uugraph.outputs.store import has_store, store_path
 from uugraph.web.graph import Graph
 
 ROOT = Path(__file__).resolve().parents[1]
 HTTP_TIMEOUT = 15.0
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            fields = stat[stat.rindex(")") + 2 :].split()
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry))
-    return found
 
 
 def _open_files(pid: int) -> list[str]:
@@ -64,42 +45,14 @@ def _open_files(pid: int) -> list[str]:
 
 
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[object]:
-    """Start ``python -m uugraph serve --dist DIR`` on a free port; every server started is stopped in teardown."""
-    started: list[subprocess.Popen[bytes]] = []
+def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
+    """Start ``uugraph serve --dist DIR`` (tests/uugraph_server.py); every server started is stopped in teardown."""
+    with contextlib.ExitStack() as running:
 
-    def start(dist: Path, in_memory_below: int = 0) -> tuple[str, subprocess.Popen[bytes], float]:
-        port = _free_port()
-        env = dict(os.environ)
-        env.pop("UUGRAPH_BASE_IRI", None)
-        command = [sys.executable, "-m", "uugraph", "serve", "--quiet", "--port", str(port), "--dist", str(dist), "--workers", "2", "--in-memory-below", str(in_memory_below)]
-        log = tmp_path / f"server-{port}.log"
-        began = time.monotonic()
-        with log.open("wb") as out:
-            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        started.append(process)
-        url = f"http://127.0.0.1:{port}"
-        deadline = began + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited with {process.returncode}: {log.read_text(errors='replace')}")
-            try:
-                if httpx.get(url + "/sparql", timeout=1.0).status_code == 200:
-                    return url, process, time.monotonic() - began
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer within 30 s: {log.read_text(errors='replace')}")
-            time.sleep(0.05)
+        def start(dist: Path, in_memory_below: int = 0) -> Served:
+            return running.enter_context(serve_dist(dist, "--in-memory-below", str(in_memory_below), log=tmp_path / f"server-{dist.name}.log"))
 
-    yield start
-    for process in started:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        yield start
 
 
 def _answers(url: str) -> dict[str, object]:
@@ -138,36 +91,33 @@ def test_build_leaves_a_store_holding_the_dump(built_dist: Path) -> None:
     assert from_store.documents.get("doc/org/no-such-thing", []) == []
 
 
-def test_serve_opens_the_store_without_the_dumps_and_each_worker_opens_its_own(built_dist: Path, tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_serve_opens_the_store_without_the_dumps_and_each_worker_opens_its_own(built_dist: Path, tmp_path: Path, serve: Callable[..., Served]) -> None:
     with_dump = tmp_path / "with-dump"
     shutil.copytree(built_dist, with_dump, symlinks=True)
-    url, _, _ = serve(with_dump, in_memory_below=10**9)  # graph.nt loaded into memory, as before the store
-    expected = _answers(url)
+    expected = _answers(serve(with_dump, in_memory_below=10**9).url)  # graph.nt loaded into memory, as before the store
 
     store_only = tmp_path / "store-only"
     shutil.copytree(built_dist, store_only, symlinks=True)
     (store_only / "graph.nt").unlink()  # nothing left to parse at start-up: the store must be used
-    url, process, _ = serve(store_only)  # how fast it is ready is the bench's to measure, not a test's
-    assert _answers(url) == expected
+    served = serve(store_only)  # how fast it is ready is the bench's to measure, not a test's
+    assert _answers(served.url) == expected
     # The workers closed every file they inherited; a worker that answers holds the store's files open,
     # so it opened a read-only handle of its own after the fork.
-    workers = _children(process.pid)
+    workers = children(served.pid)
     assert len(workers) == 2
     oxigraph = str((store_only / "store" / "oxigraph").resolve())
     for pid in workers:
         assert any(name.startswith(oxigraph) for name in _open_files(pid)), f"worker {pid} has no file of the store open"
 
 
-def test_a_dist_without_a_store_is_served_from_the_dump(built_dist: Path, tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_dist_without_a_store_is_served_from_the_dump(built_dist: Path, tmp_path: Path, serve: Callable[..., Served]) -> None:
     with_store = tmp_path / "with-store"
     shutil.copytree(built_dist, with_store, symlinks=True)
-    url, _, _ = serve(with_store)
-    expected = _answers(url)
+    expected = _answers(serve(with_store).url)
     old = tmp_path / "old"
     shutil.copytree(built_dist, old, symlinks=True)
     shutil.rmtree(old / "store")  # a build made before the store existed
-    url, _, _ = serve(old)
-    assert _answers(url) == expected
+    assert _answers(serve(old).url) == expected
 
 
 KILLED_BUILD = """
