@@ -6,7 +6,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pyoxigraph as ox
 import pytest
 from pyld import jsonld
 
+from tests.oxigraph_server import free_port
 from uugraph.build import build
 from uugraph.config import base_iri
 from uugraph.iris import document_path
@@ -156,12 +156,6 @@ def _description(graph: list[ox.Triple], iri: str) -> list[ox.Triple]:
             if isinstance(t.object, ox.BlankNode):
                 queue.append(t.object)
     return out
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------- fixtures
@@ -476,7 +470,7 @@ def chromium() -> str:
 @pytest.fixture(scope="module")
 def served(site: Path) -> str:
     """dist/site served by a real HTTP server on 127.0.0.1 (stopped by its pid afterwards)."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port), "--directory", str(site)],
         stdout=subprocess.DEVNULL,

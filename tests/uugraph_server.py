@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.oxigraph_server import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 START_SECONDS = 30.0
 
@@ -38,13 +40,6 @@ class Served:
     @property
     def pid(self) -> int:
         return self.process.pid
-
-
-def free_port() -> int:
-    """A port nothing listens on, on 127.0.0.1 (the tests never bind another interface)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def children(pid: int) -> set[int]:
