@@ -3,9 +3,11 @@
 Queries run on the store (Oxigraph), over the data graphs only, with the
 pre-bound variables of SHACL 5.3.1 given as Oxigraph substitutions (SEP-0007,
 the semantics SHACL asks for). A ``sh:select`` constraint whose graph pattern
-starts by binding ``$this`` in a triple pattern, with no nested group, gives
-the same solutions with ``$this`` free: it is run once over the whole graph
-and its solutions kept for the focus nodes, instead of once per focus node.
+starts by binding ``$this`` in a triple pattern, and whose nested groups are
+only ``OPTIONAL`` parts of triple patterns and filters, gives the same
+solutions with ``$this`` free (:func:`once_over_graph`): it is run once over
+the whole graph and its solutions kept for the focus nodes, instead of once
+per focus node.
 
 What SHACL 5.3.1 forbids with pre-binding (``MINUS``, ``VALUES``, a sub-query,
 assigning a pre-bound variable with ``AS``) and what this engine will not do
@@ -40,6 +42,11 @@ _FORBIDDEN = (
 )
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _ONCE = re.compile(r"\bWHERE\s*\{\s*[?$]this\s", re.I)
+_OPTIONAL_GROUP = re.compile(r"\bOPTIONAL\s*\{([^{}]*)\}", re.I)
+_BIND = re.compile(r"\bBIND\b", re.I)
+# What makes the answers for one focus node differ from the whole graph's answers kept for that node:
+# a LIMIT or OFFSET counts the rows of one focus node, an aggregate groups them.
+_PER_QUERY = re.compile(r"\b(LIMIT|OFFSET|GROUP|HAVING|COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\b", re.I)
 
 
 def refuse_unsafe(text: str, pre_bound: Iterable[str] = _CONSTRAINT_PRE_BOUND) -> None:
@@ -172,7 +179,7 @@ def check_sparql(check: Check) -> None:
 def _solutions(check: Check, query: str, text: str, substitutions: dict[ox.Variable, OxTerm]) -> Iterator[tuple[OxTerm, ox.QuerySolution]]:
     """(focus node, solution) pairs: once over the graph when that is the same, else per focus node."""
     store, graphs = check.data.store, check.data.graphs
-    if _ONCE.search(text) and text.count("{") == 1:
+    if once_over_graph(text):
         focus = set(check.values)  # $this is the focus node, for node and property shapes alike
         for row in _run(store, graphs, query, substitutions):  # type: ignore[union-attr]
             this = _binding(row, "this")
@@ -187,6 +194,27 @@ def _solutions(check: Check, query: str, text: str, substitutions: dict[ox.Varia
             rows = _run(store, graphs, pre_bind(query, "this", f), substitutions)
         for row in rows:  # type: ignore[union-attr]
             yield f, row
+
+
+def once_over_graph(text: str) -> bool:
+    """Whether the ``sh:select`` gives, run once with ``$this`` free, each focus node's pre-bound answers.
+
+    It does when the top-level group starts with a triple pattern on ``$this``,
+    so ``$this`` is bound before anything else is evaluated, and every nested
+    group is an ``OPTIONAL`` of triple patterns and filters: its left join
+    joins on ``$this`` as pre-binding would substitute it. A ``BIND`` or a
+    nested group inside an ``OPTIONAL`` would see ``$this`` unbound; a
+    ``LIMIT``, ``OFFSET`` or aggregate would count the rows of every focus
+    node together. Run per focus node instead, such a query (a membership
+    compared with the other memberships of its member) costs a query per
+    node whose ``OPTIONAL`` parts are each evaluated over the whole graph. As
+    the first pattern binds ``$this``, it is a node of the graph, so a
+    zero-length path inside an ``OPTIONAL`` finds it either way.
+    """
+    if not _ONCE.search(text) or _PER_QUERY.search(text):
+        return False
+    rest = _OPTIONAL_GROUP.sub(lambda m: "{{" if _BIND.search(m.group(1)) else "", text)
+    return rest.count("{") == 1
 
 
 def pre_bind(query: str, name: str, term: OxTerm) -> str:
