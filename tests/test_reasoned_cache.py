@@ -110,3 +110,89 @@ def test_off_turns_the_cache_off(project_copy: Path, tmp_path: Path, loads: list
     prepare(layout)
     assert len(loads) == 2
     assert cache.folder() is None
+
+
+@pytest.fixture
+def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The engines the shapes were run with (a build that takes the kept report adds none)."""
+    calls: list[str] = []
+    real = uugraph.build.validate_graph
+
+    def counted(loaded: LoadedGraph, root: Path | None = None, engine: str = "store", step: object = None) -> object:
+        calls.append(engine)
+        return real(loaded, root, engine, step)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(uugraph.build, "validate_graph", counted)
+    return calls
+
+
+def test_build_after_validate_publishes_with_the_report_validate_made(project_copy: Path, cache_dir: Path, validations: list[str], tmp_path: Path) -> None:
+    layout = Layout(root=project_copy)
+    checked = uugraph.build.check(layout)
+    assert validations == ["store"]
+    built = uugraph.build.build(layout, tmp_path / "dist", with_site=False)
+    assert validations == ["store"], "build ran the shapes again on unchanged inputs"
+    assert built.report == checked.report
+    assert (tmp_path / "dist" / "graph.nt").is_file()
+    uugraph.build.build(layout, tmp_path / "dist-pyshacl", engine="pyshacl", with_site=False)
+    assert validations == ["store", "pyshacl"], "a report of one engine stands in for another"
+
+
+def test_a_changed_shape_is_checked_again(project_copy: Path, cache_dir: Path, validations: list[str], tmp_path: Path) -> None:
+    """A shape made stricter after validate: build sees the violation, from a run of its own."""
+    layout = Layout(root=project_copy)
+    assert uugraph.build.check(layout).report.conforms
+    shapes = project_copy / "shapes" / "membership.ttl"
+    shapes.write_text(
+        shapes.read_text(encoding="utf-8") + "\n<shapes/NoMembershipShape> a sh:NodeShape ; sh:targetClass org:Membership ; sh:maxCount 0 ; sh:path org:member .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(uugraph.build.NonConforming):
+        uugraph.build.build(layout, tmp_path / "dist", with_site=False)
+    assert validations == ["store", "store"]
+    assert not (tmp_path / "dist").exists()
+
+
+def test_a_non_conforming_report_kept_fails_the_build(project_copy: Path, cache_dir: Path, validations: list[str], tmp_path: Path) -> None:
+    layout = Layout(root=project_copy)
+    networks = project_copy / "data" / "networks.ttl"
+    networks.write_text(networks.read_text(encoding="utf-8") + "\n<id/membership/broken> a <http://www.w3.org/ns/org#Membership> .\n", encoding="utf-8")
+    checked = uugraph.build.check(layout)
+    assert not checked.report.conforms
+    with pytest.raises(uugraph.build.NonConforming) as failed:
+        uugraph.build.build(layout, tmp_path / "dist", with_site=False)
+    assert validations == ["store"]
+    assert failed.value.report.violations == checked.report.violations
+    assert not (tmp_path / "dist").exists()
+
+
+@pytest.mark.parametrize("damage", ["not-json", "missing-field", "other-version"])
+def test_a_damaged_report_is_ignored(project_copy: Path, cache_dir: Path, validations: list[str], tmp_path: Path, damage: str) -> None:
+    import json
+
+    layout = Layout(root=project_copy)
+    checked = uugraph.build.check(layout)
+    (report,) = cache_dir.glob("*.store.report")
+    if damage == "not-json":
+        report.write_text(report.read_text(encoding="utf-8")[:100], encoding="utf-8")
+    else:
+        described = json.loads(report.read_text(encoding="utf-8"))
+        if damage == "missing-field":
+            del described["results"]
+        else:
+            described["engine"] = "store pyoxigraph 0.0.1"
+        report.write_text(json.dumps(described), encoding="utf-8")
+    built = uugraph.build.build(layout, tmp_path / "dist", with_site=False)
+    assert validations == ["store", "store"], "the damaged report was used"
+    assert (built.report.conforms, built.report.results) == (checked.report.conforms, checked.report.results)
+    uugraph.build.build(layout, tmp_path / "dist", with_site=False)
+    assert validations == ["store", "store"], "the report written again is used"
+
+
+def test_evicted_entries_take_their_reports_along(project_copy: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(cache.KEEP + 1):
+        monkeypatch.setenv("UUGRAPH_BASE_IRI", f"https://example.org/{n}/")
+        uugraph.build.check(Layout(root=project_copy))
+    entries = {p.stem for p in cache_dir.glob("*.json")}
+    reports = {p.name.split(".")[0] for p in cache_dir.glob("*.report")}
+    assert len(entries) == cache.KEEP and reports == entries

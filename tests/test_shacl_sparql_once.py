@@ -41,6 +41,12 @@ OVERLAP = """SELECT $this ?value WHERE {
     BIND (COALESCE(?s2, 0) AS ?a2) BIND (COALESCE(?e2, 9999) AS ?b2)
     FILTER (?a1 <= ?b2 && ?a2 <= ?b1)
 }"""
+# EXISTS is evaluated with the solution substituted: $this is the focus node inside it either way.
+EXISTS = """SELECT $this ?value WHERE {
+    $this <http://example.org/member> ?m .
+    ?value <http://example.org/member> ?m .
+    FILTER (?value != $this && NOT EXISTS { $this <http://example.org/end> ?e } && EXISTS { ?value <http://example.org/start> ?s . $this <http://example.org/org> ?o })
+}"""
 # In an OPTIONAL, a BIND is evaluated before the left join: $this is unbound there unless pre-bound.
 BIND_IN_OPTIONAL = """SELECT $this ?value WHERE {
     $this <http://example.org/member> ?m .
@@ -58,8 +64,8 @@ NESTED = """SELECT $this WHERE {
 
 @pytest.mark.parametrize(
     ("query", "once"),
-    [(OVERLAP, True), (BIND_IN_OPTIONAL, False), (LIMITED, False), (NESTED, False), ("SELECT $this WHERE { ?x <http://example.org/member> $this }", False)],
-    ids=["optionals", "bind-in-optional", "limit", "nested-group", "this-not-first"],
+    [(OVERLAP, True), (EXISTS, True), (BIND_IN_OPTIONAL, False), (LIMITED, False), (NESTED, False), ("SELECT $this WHERE { ?x <http://example.org/member> $this }", False)],
+    ids=["optionals", "exists", "bind-in-optional", "limit", "nested-group", "this-not-first"],
 )
 def test_which_queries_run_once_over_the_graph(query: str, once: bool) -> None:
     assert sparql.once_over_graph(query) is once
@@ -79,7 +85,9 @@ def _results(query: str) -> list[tuple[str, str, tuple[str, ...]]]:
     return sorted((str(r.focus), str(r.value), r.messages) for r in shacl.validate(store, [GRAPH], _shapes(query)))
 
 
-@pytest.mark.parametrize(("query", "same"), [(OVERLAP, True), (BIND_IN_OPTIONAL, False), (LIMITED, False), (NESTED, False)], ids=["optionals", "bind-in-optional", "limit", "nested-group"])
+@pytest.mark.parametrize(
+    ("query", "same"), [(OVERLAP, True), (EXISTS, True), (BIND_IN_OPTIONAL, False), (LIMITED, False), (NESTED, False)], ids=["optionals", "exists", "bind-in-optional", "limit", "nested-group"]
+)
 def test_a_query_runs_once_exactly_when_that_gives_the_per_focus_node_results(query: str, same: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each query forced down both paths: the ones the rule keeps per focus node would report otherwise."""
     monkeypatch.setattr(sparql, "once_over_graph", lambda _text: True)

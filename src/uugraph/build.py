@@ -60,6 +60,7 @@ def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: b
         if loaded is not None:
             if with_queries:
                 loaded.queries = load_queries(layout.queries_dir)
+            loaded.cache_key = entry
             return loaded
     with progress.step("load", unit="kB") as step:
         loaded = load(layout, with_queries=with_queries, step=step)
@@ -68,18 +69,36 @@ def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: b
     if entry is not None:
         with progress.step("remember in the cache"):
             cache.remember(loaded, entry)
+        loaded.cache_key = entry
     return loaded
 
 
 def check(layout: Layout, progress: Progress | None = None, engine: str = "store") -> Checked:
-    """Load, reason, validate the shapes, then validate the data."""
+    """Load, reason, validate the shapes, then validate the data; the report is kept for ``build``."""
     progress = progress or Progress.quiet()
     loaded = prepare(layout, progress)
     with progress.step("check shapes"):
         check_shapes(loaded, engine)
     with progress.step("validate", unit="shapes") as step:
         report = validate_graph(loaded, layout.root, engine, step)
+    if loaded.cache_key is not None:
+        cache.remember_report(loaded.cache_key, engine, report)
     return Checked(loaded, report)
+
+
+def _validated(loaded: LoadedGraph, layout: Layout, progress: Progress, engine: str) -> Report:
+    """The report of ``validate`` on the same inputs, kept in the cache, else the shapes run now."""
+    if loaded.cache_key is not None:
+        with progress.step("recall the validation report"):
+            kept = cache.recall_report(loaded.cache_key, engine)
+        if kept is not None:
+            progress.note(f"validate: the report of an earlier run on the same inputs ({engine} engine)")
+            return kept
+    with progress.step("validate", unit="shapes") as step:
+        report = validate_graph(loaded, layout.root, engine, step)
+    if loaded.cache_key is not None:
+        cache.remember_report(loaded.cache_key, engine, report)
+    return report
 
 
 def published_ntriples(loaded: LoadedGraph) -> bytes:
@@ -196,8 +215,7 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
         if loaded.published_triple_count() > PARALLEL_EXPORT_THRESHOLD and hasattr(os, "fork"):
             # The writer shares the terminal: it prints its timing lines but draws no bar over the parent's.
             writer = _fork(lambda: _export_into(loaded, staging, progress.lines_only(), with_site, parallel=True))
-        with progress.step("validate", unit="shapes") as step:
-            report = validate_graph(loaded, layout.root, engine, step)
+        report = _validated(loaded, layout, progress, engine)
         checked = Checked(loaded, report)
         if not report.conforms:
             raise NonConforming(report)

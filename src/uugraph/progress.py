@@ -60,6 +60,12 @@ class Progress:
         """The same settings without the live bar: for a forked worker sharing the parent's terminal."""
         return Progress(enabled=self.enabled, threshold=self.threshold, live=False)
 
+    def note(self, message: str) -> None:
+        """One line about how the work is done (not a step): that a result was taken from the cache, say."""
+        if self.enabled:
+            clear = "\r\033[K" if sys.stderr.isatty() else ""
+            print(f"{clear}[uugraph] {message}", file=sys.stderr, flush=True)
+
     def _drawing(self) -> bool:
         if not self.enabled:
             return False

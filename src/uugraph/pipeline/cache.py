@@ -12,7 +12,16 @@ An entry is a dump and a small JSON file naming its size and digest. Both are
 written to temporary names and renamed, the JSON last, so a run killed while
 writing leaves no entry; a dump whose size or digest does not match, or that
 does not parse, is ignored (and removed) and the inputs are read as usual.
-Only the newest :data:`KEEP` entries are kept. The folder is
+Only the newest :data:`KEEP` entries are kept.
+
+An entry may also hold the validation report of each engine that checked it
+(``KEY.ENGINE.report``, JSON): the key covers the shapes and the code, and
+the engine's own version is written inside, so ``build`` after ``validate``
+on the same inputs publishes with the report ``validate`` made instead of
+running the shapes again (at a million triples, the longest step of the
+build). A report that does not parse or names another engine version is
+ignored and the shapes are run. ``validate`` itself always runs them. The
+folder is
 ``$UUGRAPH_CACHE_DIR/reasoned`` (default ``~/.cache/uugraph/reasoned``);
 ``UUGRAPH_CACHE_DIR=off`` turns it off, and an unwritable folder just means
 no cache.
@@ -21,6 +30,7 @@ no cache.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -32,6 +42,7 @@ import pyoxigraph as ox
 
 from uugraph.config import Layout, base_iri
 from uugraph.pipeline.load import LAYERS, LoadedGraph
+from uugraph.pipeline.validate import Report, Result, ShapeInfo
 
 #: How many entries stay in the folder (each is about 200 bytes per triple).
 KEEP = 2
@@ -136,19 +147,86 @@ def remember(loaded: LoadedGraph, entry_key: str) -> None:
                 os.unlink(name)
 
 
+def _report_file(where: Path, entry_key: str, engine: str) -> Path:
+    return where / f"{entry_key}.{engine}.report"
+
+
+def _engine_version(engine: str) -> str:
+    """What besides our code decides an engine's results: the version of the library that evaluates the shapes."""
+    from importlib import metadata
+
+    package = {"store": "pyoxigraph", "turbo": "pyshacl-turbo", "pyshacl": "pyshacl"}.get(engine, engine)
+    try:
+        return f"{engine} {package} {metadata.version(package)} rdflib {metadata.version('rdflib')}"
+    except metadata.PackageNotFoundError:
+        return f"{engine} {package} unknown"
+
+
+def remember_report(entry_key: str, engine: str, report: Report) -> None:
+    """Keep the validation report of the entry ``entry_key`` made by ``engine``; a failure just means none is kept."""
+    where = folder()
+    if where is None or not (where / f"{entry_key}.json").is_file():
+        return  # a report belongs to an entry: without it, eviction would not know whose it is
+    described = {
+        "engine": _engine_version(engine),
+        "conforms": report.conforms,
+        "triples": report.triples,
+        "results": [dataclasses.asdict(r) for r in report.results],
+        "report_ntriples": report.report_ntriples.decode("utf-8"),
+        "shapes": {name: dataclasses.asdict(info) for name, info in report.shapes.items()},
+    }
+    try:
+        handle, temporary = tempfile.mkstemp(dir=where, prefix=".new-", suffix=".report")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(described, out, ensure_ascii=False)
+            os.replace(temporary, _report_file(where, entry_key, engine))
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError:
+        return
+
+
+def recall_report(entry_key: str, engine: str) -> Report | None:
+    """The report ``engine`` made on the entry ``entry_key``, or None (none kept, damaged, or another engine version)."""
+    where = folder()
+    if where is None:
+        return None
+    path = _report_file(where, entry_key, engine)
+    try:
+        described = json.loads(path.read_text(encoding="utf-8"))
+        if described["engine"] != _engine_version(engine):
+            raise ValueError("made by another version of the engine")
+        return Report(
+            conforms=bool(described["conforms"]),
+            results=[Result(**r) for r in described["results"]],
+            triples=int(described["triples"]),
+            report_ntriples=described["report_ntriples"].encode("utf-8"),
+            shapes={name: ShapeInfo(info["iri"], info["description"], tuple(info["messages"])) for name, info in described["shapes"].items()},
+        )
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+
+
 def _evict(where: Path) -> None:
     """Remove all but the newest :data:`KEEP` entries, and dumps left without a description."""
     entries = sorted((p for p in where.glob("*.json") if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in entries[KEEP:]:
         _forget(where, stale.stem)
     described = {p.stem for p in entries[:KEEP]}
-    for dump in where.glob("*.nq"):
-        if dump.stem not in described and not dump.name.startswith("."):  # ".new-…": another run is writing it
+    for dump in [*where.glob("*.nq"), *where.glob("*.report")]:
+        if dump.name.split(".")[0] not in described and not dump.name.startswith("."):  # ".new-…": another run is writing it
             with contextlib.suppress(OSError):
                 dump.unlink()
 
 
 def _forget(where: Path, entry_key: str) -> None:
-    for suffix in (".json", ".nq"):
+    for path in [where / f"{entry_key}.json", where / f"{entry_key}.nq", *where.glob(f"{entry_key}.*.report")]:
         with contextlib.suppress(OSError):
-            (where / f"{entry_key}{suffix}").unlink()
+            path.unlink()

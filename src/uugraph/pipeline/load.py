@@ -52,6 +52,8 @@ class LoadedGraph:
     store: ox.Store
     files: dict[str, list[Path]] = field(default_factory=lambda: {layer: [] for layer in LAYERS})
     queries: dict[str, QueryFile] = field(default_factory=dict)
+    #: The key of the inputs in the reasoned-store cache (:mod:`uugraph.pipeline.cache`), when it is on.
+    cache_key: str | None = None
     _file_index: dict[str, Path] = field(default_factory=dict, repr=False)
 
     @property

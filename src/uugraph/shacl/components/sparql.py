@@ -7,7 +7,7 @@ starts by binding ``$this`` in a triple pattern, and whose nested groups are
 only ``OPTIONAL`` parts of triple patterns and filters, gives the same
 solutions with ``$this`` free (:func:`once_over_graph`): it is run once over
 the whole graph and its solutions kept for the focus nodes, instead of once
-per focus node.
+per focus node. ``EXISTS`` groups in a top-level filter are allowed too.
 
 What SHACL 5.3.1 forbids with pre-binding (``MINUS``, ``VALUES``, a sub-query,
 assigning a pre-bound variable with ``AS``) and what this engine will not do
@@ -43,6 +43,7 @@ _FORBIDDEN = (
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _ONCE = re.compile(r"\bWHERE\s*\{\s*[?$]this\s", re.I)
 _OPTIONAL_GROUP = re.compile(r"\bOPTIONAL\s*\{([^{}]*)\}", re.I)
+_EXISTS_GROUP = re.compile(r"\bEXISTS\s*\{([^{}]*)\}", re.I)
 _BIND = re.compile(r"\bBIND\b", re.I)
 # What makes the answers for one focus node differ from the whole graph's answers kept for that node:
 # a LIMIT or OFFSET counts the rows of one focus node, an aggregate groups them.
@@ -201,9 +202,11 @@ def once_over_graph(text: str) -> bool:
 
     It does when the top-level group starts with a triple pattern on ``$this``,
     so ``$this`` is bound before anything else is evaluated, and every nested
-    group is an ``OPTIONAL`` of triple patterns and filters: its left join
-    joins on ``$this`` as pre-binding would substitute it. A ``BIND`` or a
-    nested group inside an ``OPTIONAL`` would see ``$this`` unbound; a
+    group is an ``OPTIONAL`` or an ``EXISTS`` of triple patterns and filters:
+    the left join of an ``OPTIONAL`` joins on ``$this``, and an ``EXISTS`` is
+    evaluated with the solution's ``$this`` substituted, as pre-binding would
+    substitute it. A ``BIND`` or a nested group inside them would see ``$this``
+    unbound; a
     ``LIMIT``, ``OFFSET`` or aggregate would count the rows of every focus
     node together. Run per focus node instead, such a query (a membership
     compared with the other memberships of its member) costs a query per
@@ -213,7 +216,9 @@ def once_over_graph(text: str) -> bool:
     """
     if not _ONCE.search(text) or _PER_QUERY.search(text):
         return False
-    rest = _OPTIONAL_GROUP.sub(lambda m: "{{" if _BIND.search(m.group(1)) else "", text)
+    rest = text
+    for group in (_OPTIONAL_GROUP, _EXISTS_GROUP):
+        rest = group.sub(lambda m: "{{" if _BIND.search(m.group(1)) else "", rest)
     return rest.count("{") == 1
 
 
