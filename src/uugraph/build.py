@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,12 +46,16 @@ class Checked:
     report: Report
 
 
-def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: bool = True) -> LoadedGraph:
+def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: bool = True, remembering: list[threading.Thread] | None = None) -> LoadedGraph:
     """Load and reason: the graph that is validated, published and queried.
 
     A run on inputs loaded and reasoned before takes the result from the
     cache (:mod:`uugraph.pipeline.cache`): ``validate`` then ``build`` parse
-    and reason once.
+    and reason once. Given ``remembering``, the new entry is written by a
+    thread appended to it (the store's dump runs without the interpreter
+    lock, beside the shapes), which the caller joins; never before a fork, as
+    a thread inside the store's dump when the process forks could leave the
+    child's locks held.
     """
     progress = progress or Progress.quiet()
     entry = cache.key(layout) if cache.folder() is not None else None
@@ -67,8 +72,12 @@ def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: b
     with progress.step("reason", unit="rules") as step:
         reason(loaded, step)
     if entry is not None:
-        with progress.step("remember in the cache"):
-            cache.remember(loaded, entry)
+        if remembering is not None:
+            remembering.append(threading.Thread(target=cache.remember, args=(loaded, entry), name="remember in the cache"))
+            remembering[-1].start()
+        else:
+            with progress.step("remember in the cache"):
+                cache.remember(loaded, entry)
         loaded.cache_key = entry
     return loaded
 
@@ -76,11 +85,17 @@ def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: b
 def check(layout: Layout, progress: Progress | None = None, engine: str = "store") -> Checked:
     """Load, reason, validate the shapes, then validate the data; the report is kept for ``build``."""
     progress = progress or Progress.quiet()
-    loaded = prepare(layout, progress)
-    with progress.step("check shapes"):
-        check_shapes(loaded, engine)
-    with progress.step("validate", unit="shapes") as step:
-        report = validate_graph(loaded, layout.root, engine, step)
+    remembering: list[threading.Thread] = []
+    try:
+        loaded = prepare(layout, progress, remembering=remembering)
+        with progress.step("check shapes"):
+            check_shapes(loaded, engine)
+        with progress.step("validate", unit="shapes") as step:
+            report = validate_graph(loaded, layout.root, engine, step)
+    finally:
+        for thread in remembering:
+            with progress.step("remember in the cache"):
+                thread.join()
     if loaded.cache_key is not None:
         cache.remember_report(loaded.cache_key, engine, report)
     return Checked(loaded, report)
