@@ -44,6 +44,17 @@ def _open_files(pid: int) -> list[str]:
     return names
 
 
+@pytest.fixture(scope="module")
+def built_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build of the real data with its store (``--store always``: by default a graph this small has none)."""
+    from uugraph.build import build
+    from uugraph.config import Layout
+
+    out = tmp_path_factory.mktemp("dist-with-store") / "dist"
+    build(Layout(root=ROOT), out, store="always")
+    return out
+
+
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
     """Start ``uugraph serve --dist DIR`` (tests/uugraph_server.py); every server started is stopped in teardown."""
@@ -74,6 +85,32 @@ def _answers(url: str) -> dict[str, object]:
         }
 
 
+@pytest.mark.parametrize(("choice", "served_from", "written"), [("auto", None, False), ("auto", 1000, True), ("never", 1000, False), ("always", None, True)])
+def test_build_writes_the_store_when_serve_would_open_it(choice: str, served_from: int | None, written: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--store auto`` writes it from the size at which serve opens it by default; the real graph is far below."""
+    import uugraph.outputs.store as built_store
+    from uugraph.build import build
+    from uugraph.config import Layout
+    from uugraph.web.settings import Settings
+
+    assert Settings(dist=tmp_path).in_memory_below == built_store.SERVED_FROM, "build and serve must agree on the size"
+    if served_from is not None:
+        monkeypatch.setattr(built_store, "SERVED_FROM", served_from)
+    out = tmp_path / "dist"
+    build(Layout(root=ROOT), out, with_site=False, store=choice)
+    assert has_store(out) is written
+    assert (out / "graph.nt").is_file()
+
+
+def test_build_refuses_an_unknown_store_choice(tmp_path: Path) -> None:
+    from uugraph.build import build
+    from uugraph.config import Layout
+
+    with pytest.raises(ValueError, match="--store must be one of auto, always, never"):
+        build(Layout(root=ROOT), tmp_path / "dist", with_site=False, store="sometimes")
+    assert not (tmp_path / "dist").exists()
+
+
 def test_build_leaves_a_store_holding_the_dump(built_dist: Path) -> None:
     assert has_store(built_dist)
     from_store = Graph.open(built_dist)
@@ -101,6 +138,7 @@ def test_serve_opens_the_store_without_the_dumps_and_each_worker_opens_its_own(b
     (store_only / "graph.nt").unlink()  # nothing left to parse at start-up: the store must be used
     served = serve(store_only)  # how fast it is ready is the bench's to measure, not a test's
     assert _answers(served.url) == expected
+    assert not (store_only / "graph.nt").exists(), "serve built the folder again: a store alone is a built folder"
     # The workers closed every file they inherited; a worker that answers holds the store's files open,
     # so it opened a read-only handle of its own after the fork.
     workers = children(served.pid)
@@ -134,7 +172,7 @@ def write_store_then_hang(ntriples_file, ntriples, folder, **options):
     time.sleep(120)
 
 uugraph.build.write_store = write_store_then_hang
-uugraph.build.build(Layout(root=Path(sys.argv[3])), Path(sys.argv[1]), with_site=False)
+uugraph.build.build(Layout(root=Path(sys.argv[3])), Path(sys.argv[1]), with_site=False, store="always")
 """
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from uugraph.config import Layout
 from uugraph.errors import EXIT_NONCONFORMING, UugraphError
 from uugraph.outputs import describe, release, site
-from uugraph.outputs.store import STORE_FOLDER, write_store
+from uugraph.outputs.store import STORE_FOLDER, store_wanted, write_store
 from uugraph.pipeline import cache, export
 from uugraph.pipeline.load import LoadedGraph, load, load_queries
 from uugraph.pipeline.reason import reason
@@ -125,7 +125,7 @@ def published_ntriples(loaded: LoadedGraph) -> bytes:
         raise UugraphError(f"the published graph: {exc}") from None
 
 
-def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = None, *, parallel: bool = False) -> None:
+def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = None, *, parallel: bool = False, with_store: bool = True) -> None:
     """Write every published file into ``folder`` (which must exist).
 
     With ``parallel``, the JSON-LD (the longest of the three dumps) is written
@@ -138,10 +138,11 @@ def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = Non
         (folder / "graph.nt").write_bytes(ntriples)
     with progress.step("write Turtle"):
         export.write_turtle(terms.parse_ntriples(ntriples), folder / "graph.ttl")
-    with progress.step("write store"):
-        # What serve opens read-only: loaded from the dump just written, so it holds exactly those triples.
-        # In parallel mode this process is a forked writer, where RocksDB must not start: a new interpreter loads it.
-        write_store(folder / "graph.nt", ntriples, folder / STORE_FOLDER, fresh_process=parallel)
+    if with_store:
+        with progress.step("write store"):
+            # What serve opens read-only: loaded from the dump just written, so it holds exactly those triples.
+            # In parallel mode this process is a forked writer, where RocksDB must not start: a new interpreter loads it.
+            write_store(folder / "graph.nt", ntriples, folder / STORE_FOLDER, fresh_process=parallel)
     if jsonld is None:
         _write_jsonld(ntriples, folder, progress)
     else:
@@ -207,14 +208,16 @@ def _stop(pid: int) -> None:
 PARALLEL_EXPORT_THRESHOLD = 200_000
 
 
-def build(layout: Layout, out: Path, progress: Progress | None = None, engine: str = "store", with_site: bool = True) -> Checked:
+def build(layout: Layout, out: Path, progress: Progress | None = None, engine: str = "store", with_site: bool = True, store: str = "auto") -> Checked:
     """Validate, then publish into ``out`` atomically. Raises NonConforming on violations.
 
     The files are written into a staging folder beside ``out`` and swapped in
     only when validation passed and every file is complete. On a small graph
     the writing follows validation; on a large one it overlaps it, in a forked
     writer that forks once more for the JSON-LD, so the dumps keep both cores
-    busy once validation is done.
+    busy once validation is done. ``store`` says when the built store is
+    written (:func:`~uugraph.outputs.store.store_wanted`: ``auto`` for a graph
+    that ``serve`` would open it for).
     """
     progress = progress or Progress.quiet()
     loaded = prepare(layout, progress)
@@ -227,15 +230,17 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
     (staging / STAGING_MARK).write_text(f"{os.getpid()}\n")
     writer: int | None = None
     try:
-        if loaded.published_triple_count() > PARALLEL_EXPORT_THRESHOLD and hasattr(os, "fork"):
+        triples = loaded.published_triple_count()
+        with_store = store_wanted(store, triples)
+        if triples > PARALLEL_EXPORT_THRESHOLD and hasattr(os, "fork"):
             # The writer shares the terminal: it prints its timing lines but draws no bar over the parent's.
-            writer = _fork(lambda: _export_into(loaded, staging, progress.lines_only(), with_site, parallel=True))
+            writer = _fork(lambda: _export_into(loaded, staging, progress.lines_only(), with_site, parallel=True, with_store=with_store))
         report = _validated(loaded, layout, progress, engine)
         checked = Checked(loaded, report)
         if not report.conforms:
             raise NonConforming(report)
         if writer is None:
-            _export_into(loaded, staging, progress, with_site)
+            _export_into(loaded, staging, progress, with_site, with_store=with_store)
         else:
             pid, writer = writer, None
             _join(pid, "the published files")
@@ -251,11 +256,11 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
     return checked
 
 
-def _export_into(loaded: LoadedGraph, staging: Path, progress: Progress, with_site: bool = True, parallel: bool = False) -> None:
+def _export_into(loaded: LoadedGraph, staging: Path, progress: Progress, with_site: bool = True, parallel: bool = False, with_store: bool = True) -> None:
     """Everything that does not depend on the validation report: dumps, documents, then the site."""
     with progress.step("serialise"):
         ntriples = published_ntriples(loaded)
-    write_outputs(ntriples, staging, progress, parallel=parallel)
+    write_outputs(ntriples, staging, progress, parallel=parallel, with_store=with_store)
     with progress.step("documents"):
         release.write_documents(loaded, staging)
     if with_site:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from uugraph import __doc__ as package_doc
 from uugraph.config import Layout, base_iri, project_root, using_root, version
 from uugraph.errors import EXIT_INPUT, EXIT_NONCONFORMING, EXIT_OK, InputError, UugraphError
+from uugraph.outputs.store import SERVED_FROM, STORE_CHOICES, has_store
 from uugraph.pipeline.validate import ENGINES, FORMATS
 from uugraph.progress import Progress
 from uugraph.remote.publish import PRESETS
@@ -83,7 +84,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     try:
-        checked = build(_layout(args), out, Progress(enabled=not args.quiet), args.engine, with_site=not args.no_site)
+        checked = build(_layout(args), out, Progress(enabled=not args.quiet), args.engine, with_site=not args.no_site, store=args.store)
     except NonConforming as exc:
         for result in exc.report.violations:
             print(result.line(), file=sys.stderr)
@@ -329,8 +330,8 @@ def cmd_mint(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built graph over HTTP: Cool-URI documents, a read-only SPARQL 1.1 endpoint and the dumps.
 
-    Serves DIR (--dist, default dist/); builds into it first when it has no
-    graph.nt or when --data is given (exit code 1 if the data does not
+    Serves DIR (--dist, default dist/); builds into it first when it has
+    neither graph.nt nor a built store, or when --data is given (exit code 1 if the data does not
     conform). /id/PATH answers 303 See Other to /doc/PATH, which negotiates
     HTML, Turtle, JSON-LD and N-Triples (or take a suffix: /doc/org/leru.ttl);
     /sparql is the SPARQL 1.1 Protocol endpoint (a query page in a browser);
@@ -346,7 +347,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = from_arguments(args, queries_dir=_layout(args).queries_dir)
     dist = settings.dist
-    if args.data or not (dist / "graph.nt").is_file():
+    if args.data or not ((dist / "graph.nt").is_file() or has_store(dist)):
         from uugraph.build import NonConforming, build
 
         try:
@@ -427,6 +428,15 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--format", choices=("text", "json"), default="text", help="summary format (default: text)")
     b.add_argument("--engine", choices=ENGINES, default="store", help="SHACL engine: store (default: evaluates the shapes on the loaded store), turbo (pyshacl-turbo) or pyshacl (the reference)")
     b.add_argument("--no-site", action="store_true", help="skip the static site (dist/site/): dumps, bundle and documents only")
+    b.add_argument(
+        "--store",
+        choices=STORE_CHOICES,
+        default="auto",
+        help=(
+            f"write dist/store/, the on-disk store serve opens read-only: auto (default) for a graph of {SERVED_FROM:,} "
+            "triples or more, which serve opens it for (a smaller one it loads from graph.nt into memory), always, or never"
+        ),
+    )
 
     q = verb("query", cmd_query)
     q.add_argument("query", metavar="NAME|FILE", help="a query name from queries/ (without .rq) or a path to a .rq file")

@@ -11,6 +11,8 @@ and its memory holds RocksDB's caches, not the graph. The folder holds:
   describes, and the counts the index page and service description name. A
   document lookup is one indexed read, not a Python map of every subject.
 
+``build`` writes it for a graph that ``serve`` would open it for
+(:data:`SERVED_FROM` triples or more; ``build --store always`` for any graph).
 It is written inside the build's staging folder and swapped in with the rest,
 so a failed or killed build leaves the previous store as it was. The store's
 files are not byte-reproducible (RocksDB names and logs its files as it
@@ -30,10 +32,23 @@ from uugraph.iris import document_path
 
 #: The folder of ``dist/`` holding the built store.
 STORE_FOLDER = "store"
+#: From this many published triples on, ``serve`` opens the built store rather than loading
+#: ``graph.nt`` into memory (its ``--in-memory-below`` default), and ``build --store auto`` writes it:
+#: below, the store would go unused, and at a million triples writing it is a third of the build.
+SERVED_FROM = 2_000_000
+STORE_CHOICES = ("auto", "always", "never")
+
 _OXIGRAPH = "oxigraph"
 _DOCUMENTS = "documents.sqlite"
 _SUBJECT = re.compile(rb"^<([^>]*)> ", re.M)
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def store_wanted(choice: str, triples: int) -> bool:
+    """Whether ``build --store CHOICE`` writes the store for a graph of ``triples`` published triples."""
+    if choice not in STORE_CHOICES:
+        raise ValueError(f"--store must be one of {', '.join(STORE_CHOICES)}, not {choice!r}")
+    return choice == "always" or (choice == "auto" and triples >= SERVED_FROM)
 
 
 def _unescape(iri: str) -> str:

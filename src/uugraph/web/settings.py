@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from uugraph.outputs.store import SERVED_FROM
+
 MIB = 1 << 20
 
 
@@ -85,7 +87,7 @@ class Settings:
     )
     access_log: bool = _setting(False, "--access-log", "log every request on stderr")
     in_memory_below: int = _setting(
-        2_000_000,
+        SERVED_FROM,
         "--in-memory-below",
         "load a graph of fewer triples into memory (queries run several times faster there); a larger one is served from the build's store, read-only (0: always the store)",
         metavar="TRIPLES",
