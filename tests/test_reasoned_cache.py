@@ -126,12 +126,15 @@ def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-def test_build_after_validate_publishes_with_the_report_validate_made(project_copy: Path, cache_dir: Path, validations: list[str], tmp_path: Path) -> None:
+def test_build_after_validate_publishes_with_the_report_validate_made(project_copy: Path, cache_dir: Path, validations: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from uugraph.progress import Progress
+
     layout = Layout(root=project_copy)
     checked = uugraph.build.check(layout)
     assert validations == ["store"]
-    built = uugraph.build.build(layout, tmp_path / "dist", with_site=False)
+    built = uugraph.build.build(layout, tmp_path / "dist", Progress(live=False), with_site=False)
     assert validations == ["store"], "build ran the shapes again on unchanged inputs"
+    assert "[uugraph] validate: the report of an earlier run on the same inputs (store engine)" in capsys.readouterr().err
     assert built.report == checked.report
     assert (tmp_path / "dist" / "graph.nt").is_file()
     uugraph.build.build(layout, tmp_path / "dist-pyshacl", engine="pyshacl", with_site=False)
