@@ -331,8 +331,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the built graph over HTTP: Cool-URI documents, a read-only SPARQL 1.1 endpoint and the dumps.
 
     Serves DIR (--dist, default dist/); builds into it first when it has
-    neither graph.nt nor a built store, or when --data is given (exit code 1 if the data does not
-    conform). /id/PATH answers 303 See Other to /doc/PATH, which negotiates
+    neither graph.nt nor a built store, or when --data is given (exit code 1
+    if the data does not conform). /id/PATH answers 303 See Other to /doc/PATH, which negotiates
     HTML, Turtle, JSON-LD and N-Triples (or take a suffix: /doc/org/leru.ttl);
     /sparql is the SPARQL 1.1 Protocol endpoint (a query page in a browser);
     /graph.ttl, /graph.nt, /graph.jsonld, /context.jsonld, /void.ttl and

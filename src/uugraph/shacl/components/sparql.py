@@ -205,14 +205,13 @@ def once_over_graph(text: str) -> bool:
     group is an ``OPTIONAL`` or an ``EXISTS`` of triple patterns and filters:
     the left join of an ``OPTIONAL`` joins on ``$this``, and an ``EXISTS`` is
     evaluated with the solution's ``$this`` substituted, as pre-binding would
-    substitute it. A ``BIND`` or a nested group inside them would see ``$this``
-    unbound; a
-    ``LIMIT``, ``OFFSET`` or aggregate would count the rows of every focus
-    node together. Run per focus node instead, such a query (a membership
-    compared with the other memberships of its member) costs a query per
-    node whose ``OPTIONAL`` parts are each evaluated over the whole graph. As
-    the first pattern binds ``$this``, it is a node of the graph, so a
-    zero-length path inside an ``OPTIONAL`` finds it either way.
+    substitute it. A ``BIND`` or a nested group inside them would see
+    ``$this`` unbound; a ``LIMIT``, ``OFFSET`` or aggregate would count the
+    rows of every focus node together. Run per focus node instead, such a
+    query (a membership compared with the other memberships of its member)
+    costs a query per node whose ``OPTIONAL`` parts are each evaluated over
+    the whole graph. As the first pattern binds ``$this``, it is a node of the
+    graph, so a zero-length path inside an ``OPTIONAL`` finds it either way.
     """
     if not _ONCE.search(text) or _PER_QUERY.search(text):
         return False
