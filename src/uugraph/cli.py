@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from uugraph import __doc__ as package_doc
 from uugraph.config import Layout, base_iri, project_root, using_root, version
 from uugraph.errors import EXIT_INPUT, EXIT_NONCONFORMING, EXIT_OK, InputError, UugraphError
-from uugraph.outputs.store import SERVED_FROM, STORE_CHOICES, has_store
+from uugraph.outputs.store import SERVED_FROM, STORE_CHOICES
 from uugraph.pipeline.validate import ENGINES, FORMATS
 from uugraph.progress import Progress
 from uugraph.remote.publish import PRESETS
@@ -343,11 +343,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     SIGTERM), then exits 0; exit code 2 when the port cannot be bound.
     """
     from uugraph.web.app import run_serve
+    from uugraph.web.graph import Graph
     from uugraph.web.settings import from_arguments
 
     settings = from_arguments(args, queries_dir=_layout(args).queries_dir)
     dist = settings.dist
-    if args.data or not ((dist / "graph.nt").is_file() or has_store(dist)):
+    if args.data or not Graph.can_open(dist):
         from uugraph.build import NonConforming, build
 
         try:

@@ -63,6 +63,7 @@ class Progress:
     def note(self, message: str) -> None:
         """One line about how the work is done (not a step): that a result was taken from the cache, say."""
         if self.enabled:
+            # On a terminal, first clear the line: a forked writer's line may land on the parent's bar.
             clear = "\r\033[K" if sys.stderr.isatty() else ""
             print(f"{clear}[uugraph] {message}", file=sys.stderr, flush=True)
 
@@ -87,10 +88,8 @@ class Progress:
                 drawer.join()
             elapsed = time.perf_counter() - state.started
             self.timings[name] = elapsed
-            if self.enabled and elapsed >= self.threshold:
-                # On a terminal, first clear the line: a forked writer's line may land on the parent's bar.
-                clear = "\r\033[K" if sys.stderr.isatty() else ""
-                print(f"{clear}[uugraph] {name} {elapsed:.1f} s", file=sys.stderr, flush=True)
+            if elapsed >= self.threshold:
+                self.note(f"{name} {elapsed:.1f} s")
 
     def _draw(self, state: StepProgress, stop: threading.Event) -> None:
         """Redraw the step's line until it ends; nothing is drawn for a step shorter than the threshold."""

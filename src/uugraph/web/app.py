@@ -50,7 +50,6 @@ from uugraph.config import base_iri
 from uugraph.errors import InputError, UugraphError
 from uugraph.iris import document_path, thing_iri
 from uugraph.outputs.site import PageRenderer
-from uugraph.outputs.store import has_store
 from uugraph.rdf.namespaces import uuo
 from uugraph.web.cache import LRU, ResultCache
 from uugraph.web.conneg import negotiate_cached
@@ -367,7 +366,7 @@ def create_app(dist: Path | str | None = None, settings: Settings | None = None,
         changes["dist"] = dist
     settings = (settings or Settings()).replace(**changes)
     settings = settings.replace(dist=Path(settings.dist).resolve())
-    if not (settings.dist / "graph.nt").is_file() and not has_store(settings.dist):
+    if not Graph.can_open(settings.dist):
         raise InputError(str(settings.dist), None, None, "no graph.nt here: run `python -m uugraph build --out DIR` first")
     if settings.queries_dir is None:
         from uugraph.config import project_root

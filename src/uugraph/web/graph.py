@@ -66,6 +66,11 @@ class Graph:
         self.documents: Documents = documents
         self.triples = len(self.store)
 
+    @staticmethod
+    def can_open(dist: Path) -> bool:
+        """Whether ``dist`` holds a build to serve: its ``graph.nt`` or its built store (or both)."""
+        return (dist / "graph.nt").is_file() or has_store(dist)
+
     @classmethod
     def open(cls, dist: Path, in_memory_below: int = 0) -> Graph:
         """The graph of a built ``dist/``: its store read-only when it has one, else ``graph.nt`` loaded.
