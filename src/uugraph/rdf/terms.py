@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import pyoxigraph as ox
@@ -138,52 +139,153 @@ def _canonical_blank_lines(blank: Iterable[bytes]) -> list[bytes]:
     return [line for line in canonical.splitlines() if line]
 
 
-#: Lines sorted in memory at once by :func:`canonical_ntriples_of` (about 200 bytes each).
+#: Lines sorted in memory at once by the in-process sort of :func:`canonical_ntriples_of` (about 200 bytes each).
 SORT_RUN_LINES = 400_000
+#: The memory the system's sort may use before it spills sorted runs into the temporary folder.
+SORT_BUFFER = "1G"
 
 
-def canonical_ntriples_of(store: ox.Store, graphs: Iterable[GraphName]) -> bytes:
+def canonical_ntriples_of(store: ox.Store, graphs: Iterable[GraphName], *, sorter: str = "auto") -> bytes:
     """:func:`canonical_ntriples` of the union of ``graphs`` of ``store``, sorted in bounded memory.
 
     The in-memory form keeps a Python object per line, a set and a sorted
     list: about 900 MB beside a 270 MB dump at 1.5M triples. Here the store
-    dumps the graphs into a temporary file, runs of :data:`SORT_RUN_LINES`
-    lines are sorted and written out, and the runs are merged (duplicates
-    dropped) into the result, so only one run is ever held as lines. The
-    bytes are the same as :func:`canonical_ntriples` on the same dump.
+    dumps each graph into a temporary file, and the lines of all of them are
+    sorted with duplicates dropped by the system's ``sort`` (GNU coreutils,
+    bytewise under ``LC_ALL=C``, spilling to disk past :data:`SORT_BUFFER`,
+    on every core): at a million triples 2 s where sorting in Python takes 8.
+    Where there is no GNU sort (``sorter="python"`` forces it), runs of
+    :data:`SORT_RUN_LINES` lines are sorted in Python and merged from disk, so
+    only one run is ever held as lines. The few lines that mention a blank
+    node are then taken out of the sorted bytes, canonicalized, and put back
+    in order. Either way the bytes are those of :func:`canonical_ntriples` on
+    the same dump: bytewise order of lines without their line ends is the
+    order of the lines with them, as no N-Triples line is a prefix of another.
     """
+    import tempfile
+    import threading
+
+    if sorter not in ("auto", "python"):
+        raise ValueError(f"unknown sorter {sorter!r}")
+    with tempfile.TemporaryDirectory(prefix="uugraph-sort-") as name:
+        folder = Path(name)
+        graphs = list(graphs)
+        dumps = [folder / f"graph-{i}.nt" for i in range(len(graphs))]
+        # The dump runs without the interpreter lock: one thread per graph keeps every core busy.
+        failures: list[BaseException] = []
+        threads = [threading.Thread(target=_dump_graph, args=(store, graph, dump, failures)) for graph, dump in zip(graphs, dumps, strict=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+        merged = folder / "merged.nt"
+        if sorter == "python" or not _system_sort(dumps, merged, folder):
+            _python_sort(dumps, merged, folder)
+        for dump in dumps:
+            dump.unlink()
+        ntriples = merged.read_bytes()
+    return _with_canonical_blank_lines(ntriples) or b"\n"
+
+
+def _dump_graph(store: ox.Store, graph: GraphName, path: Path, failures: list[BaseException]) -> None:
+    try:
+        store.dump(str(path), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+    except BaseException as exc:  # re-raised by the caller, in its own thread
+        failures.append(exc)
+
+
+def _with_canonical_blank_lines(ntriples: bytes) -> bytes:
+    """Sorted ``ntriples`` with its lines that mention blank nodes canonicalized and put back in order.
+
+    These lines are few (the ontology's RDF lists), so they are found with a
+    byte search and their new forms placed by binary search over byte offsets:
+    the million other lines are copied once, never split.
+    """
+    spans: list[tuple[int, int]] = []
+    at = ntriples.find(b"_:")
+    while at != -1:
+        begin = ntriples.rfind(b"\n", 0, at) + 1
+        end = ntriples.find(b"\n", at) + 1 or len(ntriples)
+        spans.append((begin, end))
+        at = ntriples.find(b"_:", end)
+    if not spans:
+        return ntriples
+    blank = [ntriples[begin:end].rstrip(b"\n") for begin, end in spans]
+    canonical = sorted({line + b"\n" for line in _canonical_blank_lines(blank)})
+    places = [_place_of(ntriples, line) for line in canonical]
+    view = memoryview(ntriples)
+    pieces: list[bytes | memoryview] = []
+    copied = placed = 0
+    for begin, end in [*spans, (len(ntriples), len(ntriples))]:
+        while placed < len(canonical) and places[placed] <= begin:
+            pieces += [view[copied : places[placed]], canonical[placed]]
+            copied = places[placed]
+            placed += 1
+        pieces.append(view[copied:begin])
+        copied = end
+    return b"".join(pieces)
+
+
+def _place_of(ntriples: bytes, line: bytes) -> int:
+    """The offset of the first line of sorted ``ntriples`` not less than ``line``."""
+    low, high = 0, len(ntriples)  # ``low`` is always the start of a line
+    while low < high:
+        middle = (low + high) // 2
+        begin = ntriples.rfind(b"\n", 0, middle) + 1
+        end = ntriples.find(b"\n", begin) + 1 or len(ntriples)
+        if ntriples[begin:end] < line:
+            low = end
+        else:
+            high = begin
+    return low
+
+
+def _system_sort(sources: list[Path], merged: Path, folder: Path) -> bool:
+    """Sort the lines of ``sources`` into ``merged``, duplicates dropped, with GNU sort; False when there is none."""
+    import os
+    import shutil
+    import subprocess
+
+    program = shutil.which("sort")
+    if program is None:
+        return False
+    environment = {**os.environ, "LC_ALL": "C"}
+    try:
+        version = subprocess.run([program, "--version"], capture_output=True, env=environment, check=False, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    if b"GNU coreutils" not in version.stdout:
+        return False
+    cores = max(1, min(4, os.cpu_count() or 1))
+    command = [program, "-u", "-S", SORT_BUFFER, f"--parallel={cores}", "-T", str(folder), "-o", str(merged), *map(str, sources)]
+    finished = subprocess.run(command, capture_output=True, env=environment, check=False)
+    if finished.returncode != 0:
+        raise OSError(f"sort failed (exit code {finished.returncode}): {finished.stderr.decode('utf-8', 'replace').strip()}")
+    return True
+
+
+def _python_sort(sources: list[Path], merged: Path, folder: Path) -> None:
+    """Sort the lines of ``sources`` into ``merged``, duplicates dropped: runs sorted in memory, merged from disk."""
     import heapq
     import itertools
-    import tempfile
-    from pathlib import Path
 
-    with tempfile.TemporaryDirectory(prefix="uugraph-sort-") as folder:
-        dump = Path(folder) / "dump.nt"
-        with dump.open("wb") as out:
-            for graph in graphs:
-                store.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-        runs: list[Path] = []
-        blank: set[bytes] = set()
-        with dump.open("rb") as lines:
+    runs: list[Path] = []
+    for source in sources:
+        with source.open("rb") as lines:
             while run := list(itertools.islice(lines, SORT_RUN_LINES)):
-                named = [line if line.endswith(b"\n") else line + b"\n" for line in run if b"_:" not in line]
-                blank.update(line.rstrip(b"\n") for line in run if b"_:" in line)
-                named.sort()
-                runs.append(Path(folder) / f"run-{len(runs)}.nt")
-                runs[-1].write_bytes(b"".join(named))
-        dump.unlink()
-        canonical = sorted(line + b"\n" for line in _canonical_blank_lines(blank)) if blank else []
-        merged = Path(folder) / "merged.nt"
-        with merged.open("wb") as out, contextlib.ExitStack() as stack:
-            sources = [stack.enter_context(run.open("rb")) for run in runs]
-            previous = None
-            for line in heapq.merge(*sources, canonical):
-                if line != previous:
-                    out.write(line)
-                    previous = line
-        if merged.stat().st_size == 0:
-            return b"\n"
-        return merged.read_bytes()
+                run = [line if line.endswith(b"\n") else line + b"\n" for line in run]
+                run.sort()
+                runs.append(folder / f"run-{len(runs)}.nt")
+                runs[-1].write_bytes(b"".join(run))
+    with merged.open("wb") as out, contextlib.ExitStack() as stack:
+        opened = [stack.enter_context(run.open("rb")) for run in runs]
+        previous = None
+        for line in heapq.merge(*opened):
+            if line != previous:
+                out.write(line)
+                previous = line
 
 
 def parse_ntriples(ntriples: bytes) -> Iterator[ox.Triple]:
