@@ -198,4 +198,51 @@ def test_evicted_entries_take_their_reports_along(project_copy: Path, cache_dir:
         uugraph.build.check(Layout(root=project_copy))
     entries = {p.stem for p in cache_dir.glob("*.json")}
     reports = {p.name.split(".")[0] for p in cache_dir.glob("*.report")}
-    assert len(entries) == cache.KEEP and reports == entries
+    published = {p.name.split(".")[0] for p in cache_dir.glob("*.published.nt")}
+    assert len(entries) == cache.KEEP and reports == entries and published == entries
+
+
+PUBLISHED_FILES = ("graph.nt", "graph.ttl", "graph.jsonld", "context.jsonld", "void.ttl")
+
+
+def _published(dist: Path) -> dict[str, bytes]:
+    from uugraph.config import version
+
+    return {name: (dist / name).read_bytes() for name in PUBLISHED_FILES} | {"iris.txt": (dist / version() / "iris.txt").read_bytes()}
+
+
+@pytest.mark.parametrize("forked", [False, True])
+def test_build_after_validate_starts_from_the_published_graph_validate_kept(
+    project_copy: Path, cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], forked: bool
+) -> None:
+    """The JSON-LD written first (forked, at scale) from the kept N-Triples: the same bytes as a build that serialised."""
+    from uugraph.progress import Progress
+
+    if forked:
+        monkeypatch.setattr(uugraph.build, "PARALLEL_EXPORT_THRESHOLD", 0)  # as a graph of a million triples would
+    layout = Layout(root=project_copy)
+    monkeypatch.setenv("UUGRAPH_CACHE_DIR", "off")
+    uugraph.build.build(layout, tmp_path / "serialised", with_site=False)
+    monkeypatch.setenv("UUGRAPH_CACHE_DIR", str(cache_dir.parent))
+    uugraph.build.check(layout)
+    key = cache.key(layout)
+    assert (cache_dir / f"{key}.published.nt").read_bytes() == (tmp_path / "serialised" / "graph.nt").read_bytes()
+    capsys.readouterr()
+    uugraph.build.build(layout, tmp_path / "kept", Progress(live=False), with_site=False)
+    assert "[uugraph] serialise: the published graph of an earlier run on the same inputs" in capsys.readouterr().err
+    assert _published(tmp_path / "kept") == _published(tmp_path / "serialised")
+
+
+def test_a_damaged_published_graph_is_ignored(project_copy: Path, cache_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from uugraph.progress import Progress
+
+    layout = Layout(root=project_copy)
+    uugraph.build.check(layout)
+    kept = cache_dir / f"{cache.key(layout)}.published.nt"
+    data = kept.read_bytes()
+    kept.write_bytes(data.replace(b"<", b"{", 1))  # same size, other bytes: the digest catches it
+    capsys.readouterr()
+    uugraph.build.build(layout, tmp_path / "dist", Progress(live=False), with_site=False)
+    assert "the published graph of an earlier run" not in capsys.readouterr().err
+    assert not kept.exists(), "the damaged file was left for the next run"
+    assert (tmp_path / "dist" / "graph.nt").read_bytes() == data

@@ -7,6 +7,7 @@ violations, a crash half-way) leaves an earlier ``dist/`` exactly as it was.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import signal
@@ -46,7 +47,7 @@ class Checked:
     report: Report
 
 
-def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: bool = True, remembering: list[threading.Thread] | None = None) -> LoadedGraph:
+def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: bool = True, remembering: list[threading.Thread] | None = None, entry: str | None = None) -> LoadedGraph:
     """Load and reason: the graph that is validated, published and queried.
 
     A run on inputs loaded and reasoned before takes the result from the
@@ -55,10 +56,12 @@ def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: b
     thread appended to it (the store's dump runs without the interpreter
     lock, beside the shapes), which the caller joins; never before a fork, as
     a thread inside the store's dump when the process forks could leave the
-    child's locks held.
+    child's locks held. That thread also keeps the canonical published
+    N-Triples, which :func:`build` on the same inputs starts from. ``entry``
+    is the cache key, when the caller has computed it already.
     """
     progress = progress or Progress.quiet()
-    entry = cache.key(layout) if cache.folder() is not None else None
+    entry = entry or _cache_key(layout)
     if entry is not None:
         with progress.step("load from the cache"):
             loaded = cache.recall(layout, entry)
@@ -73,13 +76,17 @@ def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: b
         reason(loaded, step)
     if entry is not None:
         if remembering is not None:
-            remembering.append(threading.Thread(target=cache.remember, args=(loaded, entry), name="remember in the cache"))
+            remembering.append(threading.Thread(target=cache.remember, args=(loaded, entry), kwargs={"with_published": True}, name="remember in the cache"))
             remembering[-1].start()
         else:
             with progress.step("remember in the cache"):
                 cache.remember(loaded, entry)
         loaded.cache_key = entry
     return loaded
+
+
+def _cache_key(layout: Layout) -> str | None:
+    return cache.key(layout) if cache.folder() is not None else None
 
 
 def check(layout: Layout, progress: Progress | None = None, engine: str = "store") -> Checked:
@@ -125,15 +132,26 @@ def published_ntriples(loaded: LoadedGraph) -> bytes:
         raise UugraphError(f"the published graph: {exc}") from None
 
 
-def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = None, *, parallel: bool = False, with_store: bool = True) -> None:
+def write_outputs(
+    ntriples: bytes,
+    folder: Path,
+    progress: Progress | None = None,
+    *,
+    parallel: bool = False,
+    with_store: bool = True,
+    with_jsonld: bool = True,
+    meanwhile: Callable[[], None] | None = None,
+) -> None:
     """Write every published file into ``folder`` (which must exist).
 
     With ``parallel``, the JSON-LD (the longest of the three dumps) is written
     by a forked child while this process writes N-Triples, Turtle and the
-    built store (``store/``, which ``serve`` opens read-only).
+    built store (``store/``, which ``serve`` opens read-only), then runs
+    ``meanwhile``, before it waits for the child. Without ``with_jsonld``,
+    the caller writes the JSON-LD itself.
     """
     progress = progress or Progress.quiet()
-    jsonld = _fork(lambda: _write_jsonld(ntriples, folder, progress.lines_only())) if parallel and hasattr(os, "fork") else None
+    jsonld = _fork(lambda: _write_jsonld(ntriples, folder, progress.lines_only())) if with_jsonld and parallel and hasattr(os, "fork") else None
     with progress.step("write N-Triples"):
         (folder / "graph.nt").write_bytes(ntriples)
     with progress.step("write Turtle"):
@@ -143,9 +161,11 @@ def write_outputs(ntriples: bytes, folder: Path, progress: Progress | None = Non
             # What serve opens read-only: loaded from the dump just written, so it holds exactly those triples.
             # In parallel mode this process is a forked writer, where RocksDB must not start: a new interpreter loads it.
             write_store(folder / "graph.nt", ntriples, folder / STORE_FOLDER, fresh_process=parallel)
-    if jsonld is None:
+    if with_jsonld and jsonld is None:
         _write_jsonld(ntriples, folder, progress)
-    else:
+    if meanwhile is not None:
+        meanwhile()
+    if jsonld is not None:
         _join(jsonld, "the JSON-LD")
 
 
@@ -215,56 +235,97 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
     only when validation passed and every file is complete. On a small graph
     the writing follows validation; on a large one it overlaps it, in a forked
     writer that forks once more for the JSON-LD, so the dumps keep both cores
-    busy once validation is done. ``store`` says when the built store is
-    written (:func:`~uugraph.outputs.store.store_wanted`: ``auto`` for a graph
-    that ``serve`` would open it for).
+    busy once validation is done. After ``validate`` on the same inputs, the
+    cache holds the published N-Triples too: the JSON-LD writer (the longest
+    dump) is then forked first and writes while this process loads the store.
+    ``store`` says when the built store is written
+    (:func:`~uugraph.outputs.store.store_wanted`: ``auto`` for a graph that
+    ``serve`` would open it for).
     """
     progress = progress or Progress.quiet()
-    loaded = prepare(layout, progress)
-    with progress.step("check shapes"):
-        check_shapes(loaded, engine)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-{os.getpid()}-", dir=out.parent))
     (staging / STAGING_MARK).write_text(f"{os.getpid()}\n")
-    writer: int | None = None
+    writers: list[tuple[int, str]] = []  # forked writers still running, and what each writes
     try:
+        entry = _cache_key(layout)
+        ntriples = _kept_published(entry, progress)
+        if ntriples is not None and ntriples.count(b"\n") > PARALLEL_EXPORT_THRESHOLD and hasattr(os, "fork"):
+            kept = ntriples
+            writers.append((_fork(lambda: _write_jsonld(kept, staging, progress.lines_only())), "the JSON-LD"))
+        with_jsonld = not writers
+        loaded = prepare(layout, progress, entry=entry)
+        with progress.step("check shapes"):
+            check_shapes(loaded, engine)
         triples = loaded.published_triple_count()
         with_store = store_wanted(store, triples)
-        if triples > PARALLEL_EXPORT_THRESHOLD and hasattr(os, "fork"):
+        export_into = functools.partial(_export_into, loaded, staging, with_site=with_site, with_store=with_store, ntriples=ntriples, with_jsonld=with_jsonld)
+        forked = triples > PARALLEL_EXPORT_THRESHOLD and hasattr(os, "fork")
+        if forked:
             # The writer shares the terminal: it prints its timing lines but draws no bar over the parent's.
-            writer = _fork(lambda: _export_into(loaded, staging, progress.lines_only(), with_site, parallel=True, with_store=with_store))
+            writers.append((_fork(lambda: export_into(progress.lines_only(), parallel=True)), "the published files"))
         report = _validated(loaded, layout, progress, engine)
         checked = Checked(loaded, report)
         if not report.conforms:
             raise NonConforming(report)
-        if writer is None:
-            _export_into(loaded, staging, progress, with_site, with_store=with_store)
-        else:
-            pid, writer = writer, None
-            _join(pid, "the published files")
+        if not forked:
+            export_into(progress)
+        while writers:
+            pid, what = writers.pop()
+            _join(pid, what)
         with progress.step("release bundle"):
             release.write_bundle(staging, loaded, report)
         (staging / STAGING_MARK).unlink()
         _swap_in(staging, out)
     except BaseException:
-        if writer is not None:
-            _stop(writer)
+        for pid, _ in writers:
+            _stop(pid)
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return checked
 
 
-def _export_into(loaded: LoadedGraph, staging: Path, progress: Progress, with_site: bool = True, parallel: bool = False, with_store: bool = True) -> None:
-    """Everything that does not depend on the validation report: dumps, documents, then the site."""
-    with progress.step("serialise"):
-        ntriples = published_ntriples(loaded)
-    write_outputs(ntriples, staging, progress, parallel=parallel, with_store=with_store)
-    with progress.step("documents"):
-        release.write_documents(loaded, staging)
+def _kept_published(entry: str | None, progress: Progress) -> bytes | None:
+    """The canonical published N-Triples an earlier ``validate`` kept with the cache entry ``entry``, if any."""
+    if entry is None:
+        return None
+    with progress.step("recall the published graph"):
+        ntriples = cache.recall_published(entry)
+    if ntriples is not None:
+        progress.note("serialise: the published graph of an earlier run on the same inputs")
+    return ntriples
+
+
+def _export_into(
+    loaded: LoadedGraph,
+    staging: Path,
+    progress: Progress,
+    with_site: bool = True,
+    parallel: bool = False,
+    with_store: bool = True,
+    ntriples: bytes | None = None,
+    with_jsonld: bool = True,
+) -> None:
+    """Everything that does not depend on the validation report: dumps, documents, then the site.
+
+    ``ntriples`` is the published graph when it is known already (kept in the
+    cache); ``with_jsonld`` is False when another writer has the JSON-LD.
+    """
+    if ntriples is None:
+        with progress.step("serialise"):
+            ntriples = published_ntriples(loaded)
+    published = ntriples
+
+    def documents() -> None:  # while the JSON-LD is written, in parallel mode
+        with progress.step("documents"):
+            release.write_documents(loaded, staging)
+            release.write_iris(published, staging)
+
+    write_outputs(published, staging, progress, parallel=parallel, with_store=with_store, with_jsonld=with_jsonld, meanwhile=documents)
     if with_site:
-        site.write_site(ntriples, staging / "site", progress, queries=list(loaded.queries.values()))
+        site.write_site(published, staging / "site", progress, queries=list(loaded.queries.values()))
 
 
 #: A file in every staging folder while a build writes it: its owner's process id.

@@ -8,7 +8,10 @@ derived graph) is dumped as N-Quads under that key; the next run with the
 same key loads the dump into memory instead, which Oxigraph's parser does
 without any of the Python-side checks (they passed when the entry was made).
 
-An entry is a dump and a small JSON file naming its size and digest. Both are
+An entry is a dump and a small JSON file naming its size and digest; an
+entry ``validate`` made also holds the published graph as canonical N-Triples
+(``KEY.published.nt``, named in the JSON with its own size and digest), which
+``build`` writes from without serialising again. They are
 written to temporary names and renamed, the JSON last, so a run killed while
 writing leaves no entry; a dump whose size or digest does not match, or that
 does not parse, is ignored (and removed) and the inputs are read as usual.
@@ -43,6 +46,7 @@ import pyoxigraph as ox
 from uugraph.config import Layout, base_iri
 from uugraph.pipeline.load import LAYERS, LoadedGraph
 from uugraph.pipeline.validate import Report, Result, ShapeInfo
+from uugraph.rdf import terms
 
 #: How many entries stay in the folder (each is about 200 bytes per triple).
 KEEP = 2
@@ -118,8 +122,15 @@ def recall(layout: Layout, entry_key: str) -> LoadedGraph | None:
     return loaded
 
 
-def remember(loaded: LoadedGraph, entry_key: str) -> None:
-    """Keep ``loaded`` (loaded and reasoned) under ``entry_key``; any failure just means no entry."""
+def remember(loaded: LoadedGraph, entry_key: str, *, with_published: bool = False) -> None:
+    """Keep ``loaded`` (loaded and reasoned) under ``entry_key``; any failure just means no entry.
+
+    ``with_published`` also keeps the published graph as the canonical
+    N-Triples ``build`` writes (``KEY.published.nt``): ``validate`` makes it in
+    its thread beside the shapes, where it costs little, and ``build`` on the
+    same key then starts writing the JSON-LD before it has even loaded the
+    store (:func:`recall_published`).
+    """
     where = folder()
     if where is None:
         return
@@ -130,12 +141,18 @@ def remember(loaded: LoadedGraph, entry_key: str) -> None:
         os.close(handle)
         temporary.append(dump)
         loaded.store.dump(output=dump, format=ox.RdfFormat.N_QUADS)
-        described = {"bytes": os.path.getsize(dump), "sha256": _file_digest(Path(dump))}
+        described: dict[str, object] = {"bytes": os.path.getsize(dump), "sha256": _file_digest(Path(dump))}
+        published = _published_file(loaded, where) if with_published else None
+        if published is not None:
+            temporary.append(published[0])
+            described["published"] = published[1]
         handle, meta = tempfile.mkstemp(dir=where, prefix=".new-", suffix=".json")
         temporary.append(meta)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(described, out)
         os.replace(dump, where / f"{entry_key}.nq")
+        if published is not None:
+            os.replace(published[0], where / f"{entry_key}.published.nt")
         os.replace(meta, where / f"{entry_key}.json")  # last: an entry exists once its description does
         temporary.clear()
         _evict(where)
@@ -145,6 +162,45 @@ def remember(loaded: LoadedGraph, entry_key: str) -> None:
         for name in temporary:
             with contextlib.suppress(OSError):
                 os.unlink(name)
+
+
+def _published_file(loaded: LoadedGraph, where: Path) -> tuple[str, dict[str, object]] | None:
+    """The canonical published N-Triples in a temporary file of ``where``, and their size and digest; None if they cannot be made."""
+    try:
+        ntriples = terms.canonical_ntriples_of(loaded.store, loaded.published_graphs)
+    except ValueError:  # blank nodes too alike to canonicalize: build reports it when it serialises
+        return None
+    handle, path = tempfile.mkstemp(dir=where, prefix=".new-", suffix=".nt")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(ntriples)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+    return path, {"bytes": len(ntriples), "sha256": hashlib.sha256(ntriples).hexdigest()}
+
+
+def recall_published(entry_key: str) -> bytes | None:
+    """The canonical published N-Triples kept with the entry ``entry_key``, or None (none kept, or damaged)."""
+    where = folder()
+    if where is None:
+        return None
+    path = where / f"{entry_key}.published.nt"
+    try:
+        described = json.loads((where / f"{entry_key}.json").read_text(encoding="utf-8")).get("published")
+        if described is None:
+            return None
+        ntriples = path.read_bytes()
+        if len(ntriples) != described["bytes"] or hashlib.sha256(ntriples).hexdigest() != described["sha256"]:
+            raise ValueError("the published N-Triples do not match their description")
+        return ntriples
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
 
 
 def _report_file(where: Path, entry_key: str, engine: str) -> Path:
@@ -220,13 +276,13 @@ def _evict(where: Path) -> None:
     for stale in entries[KEEP:]:
         _forget(where, stale.stem)
     described = {p.stem for p in entries[:KEEP]}
-    for dump in [*where.glob("*.nq"), *where.glob("*.report")]:
+    for dump in [*where.glob("*.nq"), *where.glob("*.nt"), *where.glob("*.report")]:
         if dump.name.split(".")[0] not in described and not dump.name.startswith("."):  # ".new-…": another run is writing it
             with contextlib.suppress(OSError):
                 dump.unlink()
 
 
 def _forget(where: Path, entry_key: str) -> None:
-    for path in [where / f"{entry_key}.json", where / f"{entry_key}.nq", *where.glob(f"{entry_key}.*.report")]:
+    for path in [where / f"{entry_key}.json", where / f"{entry_key}.nq", where / f"{entry_key}.published.nt", *where.glob(f"{entry_key}.*.report")]:
         with contextlib.suppress(OSError):
             path.unlink()
