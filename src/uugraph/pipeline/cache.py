@@ -39,7 +39,9 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -186,15 +188,27 @@ def recall_published(entry_key: str) -> bytes | None:
     where = folder()
     if where is None:
         return None
-    path = where / f"{entry_key}.published.nt"
-    try:
-        described = json.loads((where / f"{entry_key}.json").read_text(encoding="utf-8")).get("published")
+    meta = where / f"{entry_key}.json"
+
+    def read(path: Path) -> bytes | None:
+        described = json.loads(meta.read_text(encoding="utf-8")).get("published")
         if described is None:
             return None
         ntriples = path.read_bytes()
         if len(ntriples) != described["bytes"] or hashlib.sha256(ntriples).hexdigest() != described["sha256"]:
             raise ValueError("the published N-Triples do not match their description")
         return ntriples
+
+    return _read_or_drop(where / f"{entry_key}.published.nt", read)
+
+
+_Kept = TypeVar("_Kept")
+
+
+def _read_or_drop(path: Path, read: Callable[[Path], _Kept | None]) -> _Kept | None:
+    """``read(path)``, or None when the file is missing; a file that cannot be read as it should is removed."""
+    try:
+        return read(path)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -250,8 +264,8 @@ def recall_report(entry_key: str, engine: str) -> Report | None:
     where = folder()
     if where is None:
         return None
-    path = _report_file(where, entry_key, engine)
-    try:
+
+    def read(path: Path) -> Report:
         described = json.loads(path.read_text(encoding="utf-8"))
         if described["engine"] != _engine_version(engine):
             raise ValueError("made by another version of the engine")
@@ -262,12 +276,8 @@ def recall_report(entry_key: str, engine: str) -> Report | None:
             report_ntriples=described["report_ntriples"].encode("utf-8"),
             shapes={name: ShapeInfo(info["iri"], info["description"], tuple(info["messages"])) for name, info in described["shapes"].items()},
         )
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        with contextlib.suppress(OSError):
-            path.unlink()
-        return None
+
+    return _read_or_drop(_report_file(where, entry_key, engine), read)
 
 
 def _evict(where: Path) -> None:
