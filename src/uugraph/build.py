@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import pickle
 import shutil
 import signal
 import tempfile
@@ -151,7 +152,7 @@ def write_outputs(
     the caller writes the JSON-LD itself.
     """
     progress = progress or Progress.quiet()
-    jsonld = _fork(lambda: _write_jsonld(ntriples, folder, progress.lines_only())) if with_jsonld and parallel and hasattr(os, "fork") else None
+    jsonld = _fork_jsonld(ntriples, folder, progress) if with_jsonld and parallel and hasattr(os, "fork") else None
     with progress.step("write N-Triples"):
         (folder / "graph.nt").write_bytes(ntriples)
     with progress.step("write Turtle"):
@@ -167,13 +168,38 @@ def write_outputs(
         meanwhile()
     if jsonld is not None:
         _join(jsonld, "the JSON-LD")
+    if with_jsonld:
+        _describe(folder)
+
+
+#: Where the JSON-LD writer leaves the counts it made for the dataset description, until every dump is written.
+GRAPH_STATS = ".graph-stats.pickle"
 
 
 def _write_jsonld(ntriples: bytes, folder: Path, progress: Progress) -> None:
+    """Write graph.jsonld and context.jsonld, and keep the counts made on the way for :func:`_describe`.
+
+    The description (void.ttl) is not written here: it gives every dump's byte
+    size, and a writer running beside this one may not have finished its file.
+    """
     with progress.step("write JSON-LD"):
         stats = export.write_jsonld(ntriples, folder / "graph.jsonld", folder / "context.jsonld")
-    description = describe.dataset_description(stats, folder)
-    export.write_turtle(description, folder / "void.ttl")
+    with open(folder / GRAPH_STATS, "wb") as file:
+        pickle.dump(stats, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _fork_jsonld(ntriples: bytes, folder: Path, progress: Progress) -> int:
+    """The JSON-LD written by a forked child (the longest dump): it prints its timing lines but draws no bar."""
+    return _fork(lambda: _write_jsonld(ntriples, folder, progress.lines_only()))
+
+
+def _describe(folder: Path) -> None:
+    """Write void.ttl once every dump in ``folder`` is complete, from the JSON-LD writer's counts."""
+    stats_path = folder / GRAPH_STATS
+    with open(stats_path, "rb") as file:
+        stats = pickle.load(file)  # noqa: S301 - written by this build's own writer a moment ago
+    stats_path.unlink()
+    export.write_turtle(describe.dataset_description(stats, folder), folder / "void.ttl")
 
 
 def _die_with_parent() -> None:
@@ -253,8 +279,7 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
         entry = _cache_key(layout)
         ntriples = _kept_published(entry, progress)
         if ntriples is not None and ntriples.count(b"\n") > PARALLEL_EXPORT_THRESHOLD and hasattr(os, "fork"):
-            kept = ntriples
-            writers.append((_fork(lambda: _write_jsonld(kept, staging, progress.lines_only())), "the JSON-LD"))
+            writers.append((_fork_jsonld(ntriples, staging, progress), "the JSON-LD"))
         with_jsonld = not writers
         loaded = prepare(layout, progress, entry=entry)
         with progress.step("check shapes"):
@@ -275,6 +300,8 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
         while writers:
             pid, what = writers.pop()
             _join(pid, what)
+        if not with_jsonld:  # the JSON-LD was written from the kept graph, beside the other dumps
+            _describe(staging)
         with progress.step("release bundle"):
             release.write_bundle(staging, loaded, report)
         (staging / STAGING_MARK).unlink()
