@@ -27,14 +27,22 @@ before and after the site is there. The graph is the store the build left in
   connection bounds a request's head and how long an answer waits for its
   reader (:mod:`uugraph.web.protocol`).
 
+* A new build swapped into ``dist/`` (``build`` renames a complete folder in)
+  is noticed within ``reload_every`` seconds and opened beside the graph being
+  served: once its store is open and its workers are forked, requests go to
+  it, and the previous workers are closed when their queries are done. A build
+  that cannot be opened is reported on stderr and the previous graph stays.
+
 The settings, their defaults and the command line's options are declared once,
 in :mod:`uugraph.web.settings`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import mimetypes
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from pathlib import Path
@@ -131,29 +139,93 @@ class Server:
 
     Built before the application starts, so the store is loaded before any
     worker is forked; the workers start with the application (:meth:`lifespan`).
+    What belongs to one build (the graph, its workers, the pages and answers
+    made from it) is replaced as a whole by :meth:`reload`.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.dist = settings.dist
         self.site = settings.dist / "site"
+        self.build_seen = build_identity(settings.dist)
+        self.build_refused: tuple[int, ...] | None = None  # a build that could not be opened: not tried again
         self.graph = Graph.open(settings.dist, settings.in_memory_below)
-        void = settings.dist / "void.ttl"
-        self.void_triples = [q.triple for q in ox.parse(path=str(void), format=ox.RdfFormat.TURTLE)] if void.is_file() else []
+        self.void_triples = _void_triples(settings.dist)
         self._pages: PageRenderer | None = None
-        self.pool = WorkerPool(self.graph.store, settings.worker_count, settings.worker_memory, store_path=self.graph.path)
+        self.pool = self._pool_of(self.graph)
         self.limits = ClientLimits(settings.client_requests, settings.total_requests, settings.expensive_for)
         self.rendered = LRU(4096)
         self.answers = ResultCache(settings.cache_bytes)
         self.examples = load_examples(settings.queries_dir)
+        self.reloads = 0
+        self._retiring: set[asyncio.Task[None]] = set()
+
+    def _pool_of(self, graph: Graph) -> WorkerPool:
+        return WorkerPool(graph.store, self.settings.worker_count, self.settings.worker_memory, store_path=graph.path)
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
         await self.pool.start()
+        watcher = asyncio.create_task(self._watch()) if self.settings.reload_every > 0 else None
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
+            for task in list(self._retiring):
+                task.cancel()
             await self.pool.close()
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.reload_every)
+            try:
+                if await self.reload():
+                    print(f"[uugraph] serve: now serving the new build in {self.dist} ({self.graph.triples} triples)", file=sys.stderr, flush=True)
+            except Exception as exc:  # a build that cannot be opened: the one being served stays
+                print(f"[uugraph] serve: the new build in {self.dist} cannot be opened ({exc}); still serving the previous one", file=sys.stderr, flush=True)
+
+    async def reload(self) -> bool:
+        """Serve the build now in ``dist/`` if it is another one than the build served; True if it changed.
+
+        The new graph is opened in a thread (loading ``graph.nt`` into memory
+        takes seconds at a million triples) while the old one goes on
+        answering; its workers are forked on the event loop's thread, as every
+        fork is (the loading thread has finished by then). The old workers are
+        closed once their queries are done, or when those would have timed out.
+        """
+        identity = build_identity(self.dist)
+        if identity is None or identity in (self.build_seen, self.build_refused) or not Graph.can_open(self.dist):
+            return False
+        try:
+            graph = await asyncio.to_thread(Graph.open, self.dist, self.settings.in_memory_below)
+            void_triples = await asyncio.to_thread(_void_triples, self.dist)
+            pool = self._pool_of(graph)
+            await pool.start()
+        except Exception:
+            self.build_refused = identity
+            raise
+        retired = self.pool
+        self.graph, self.void_triples, self.pool, self._pages = graph, void_triples, pool, None
+        self.rendered, self.answers = LRU(4096), ResultCache(self.settings.cache_bytes)
+        self.build_seen = identity
+        self.reloads += 1
+        task = asyncio.create_task(self._retire(retired))
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
+        return True
+
+    async def _retire(self, pool: WorkerPool) -> None:
+        """Close ``pool`` once the queries it runs are answered (at most a query's timeout after its wait)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.queue_timeout + self.settings.timeout + 1.0
+        try:
+            while (pool.running or pool.expensive_running) and loop.time() < deadline:
+                await asyncio.sleep(0.05)
+        finally:
+            await pool.close()
 
     def routes(self) -> list[Route]:
         return [
@@ -375,10 +447,33 @@ def create_app(dist: Path | str | None = None, settings: Settings | None = None,
     server = Server(settings)
     app = Starlette(routes=server.routes(), lifespan=server.lifespan)
     app.state.server = server
-    app.state.graph = server.graph
-    app.state.pool = server.pool
     app.state.settings = settings
     return CorsMiddleware(LimitsMiddleware(app, server.limits))
+
+
+def build_identity(dist: Path) -> tuple[int, ...] | None:
+    """What tells one build in ``dist`` from the next: the folder (``build`` renames a new one in), its ``graph.nt`` and store.
+
+    None while there is no folder (between the two renames of a swap).
+    """
+    try:
+        folder = dist.stat()
+    except OSError:
+        return None
+    identity = [folder.st_dev, folder.st_ino]
+    for name in ("graph.nt", "store"):
+        try:
+            found = (dist / name).stat()
+        except OSError:
+            identity += [0, 0, 0]
+        else:
+            identity += [found.st_ino, found.st_mtime_ns, found.st_size]
+    return tuple(identity)
+
+
+def _void_triples(dist: Path) -> list[ox.Triple]:
+    void = dist / "void.ttl"
+    return [q.triple for q in ox.parse(path=str(void), format=ox.RdfFormat.TURTLE)] if void.is_file() else []
 
 
 def run_serve(settings: Settings, announce: Callable[[str], None] | None = None) -> None:
@@ -400,14 +495,14 @@ def run_serve(settings: Settings, announce: Callable[[str], None] | None = None)
         http=LimitedHttpToolsProtocol.with_limits(settings.max_head, settings.max_headers, settings.send_timeout),
     )
     server = uvicorn.Server(config)
-    pool: WorkerPool = app.app.app.state.pool  # type: ignore[attr-defined]
+    served: Server = app.app.app.state.server  # type: ignore[attr-defined]
 
     original_startup = server.startup
 
     async def startup(sockets: list[Any] | None = None) -> None:
         await original_startup(sockets=sockets)
         if server.started and announce is not None:
-            workers = list(pool.workers.values())
+            workers = list(served.pool.workers.values())
             isolation = "each in a network namespace of its own" if all(w.isolated for w in workers) else "without network isolation (not permitted here)"
             announce(f"serving http://{host}:{port}/ (SPARQL at /sparql); {len(workers)} query workers, {isolation}")
 

@@ -100,6 +100,13 @@ class Settings:
         metavar="URL",
         shown="http://HOST:PORT/",
     )
+    reload_every: float = _setting(
+        2.0,
+        "--reload-every",
+        "look this often for a new build swapped into the folder, and serve it once it is opened; the previous one is served until then (0: never)",
+        metavar="SECONDS",
+        kind=float,
+    )
     queries_dir: Path | None = _setting(None, None, "the example queries of the query page (default: the project's queries/)")
 
     @property
