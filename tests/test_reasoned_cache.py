@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import rdflib
 
 import uugraph.build
 from uugraph.build import prepare
@@ -247,24 +246,3 @@ def test_a_damaged_published_graph_is_ignored(project_copy: Path, cache_dir: Pat
     assert "the published graph of an earlier run" not in capsys.readouterr().err
     assert not kept.exists(), "the damaged file was left for the next run"
     assert (tmp_path / "dist" / "graph.nt").read_bytes() == data
-
-
-def _byte_sizes(dist: Path) -> dict[str, int]:
-    """The dcat:byteSize void.ttl gives each dump, by file name."""
-    graph = rdflib.Graph().parse(dist / "void.ttl", format="turtle")
-    dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
-    return {str(graph.value(d, dcat.downloadURL)).rsplit("/", 1)[-1]: int(size) for d, size in graph.subject_objects(dcat.byteSize)}
-
-
-@pytest.mark.parametrize("forked", [False, True])
-def test_the_description_gives_every_dump_its_complete_size(project_copy: Path, cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool) -> None:
-    """Regression: with the JSON-LD written from the kept graph beside the other dumps, void.ttl lacked the sizes of files still being written."""
-    if forked:
-        monkeypatch.setattr(uugraph.build, "PARALLEL_EXPORT_THRESHOLD", 0)
-    layout = Layout(root=project_copy)
-    uugraph.build.check(layout)
-    dist = tmp_path / "dist"
-    uugraph.build.build(layout, dist, with_site=False)
-    sizes = _byte_sizes(dist)
-    assert sizes == {name: (dist / name).stat().st_size for name in ("graph.ttl", "graph.nt", "graph.jsonld")}
-    assert not (dist / uugraph.build.GRAPH_STATS).exists()
