@@ -149,7 +149,7 @@ def write_outputs(
     by a forked child while this process writes N-Triples, Turtle and the
     built store (``store/``, which ``serve`` opens read-only), then runs
     ``meanwhile``, before it waits for the child. Without ``with_jsonld``,
-    the caller writes the JSON-LD itself.
+    the caller writes the JSON-LD and the description (void.ttl) itself.
     """
     progress = progress or Progress.quiet()
     jsonld = _fork_jsonld(ntriples, folder, progress) if with_jsonld and parallel and hasattr(os, "fork") else None
