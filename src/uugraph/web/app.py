@@ -174,8 +174,10 @@ class Server:
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher
-            for task in list(self._retiring):
-                task.cancel()
+            retiring = list(self._retiring)
+            for task in retiring:
+                task.cancel()  # each closes its pool on the way out: wait for that, so no worker outlives the server
+            await asyncio.gather(*retiring, return_exceptions=True)
             await self.pool.close()
 
     async def _watch(self) -> None:
