@@ -149,19 +149,21 @@ class Server:
         self.site = settings.dist / "site"
         self.build_seen = build_identity(settings.dist)
         self.build_refused: tuple[int, ...] | None = None  # a build that could not be opened: not tried again
-        self.graph = Graph.open(settings.dist, settings.in_memory_below)
-        self.void_triples = _void_triples(settings.dist)
-        self._pages: PageRenderer | None = None
-        self.pool = self._pool_of(self.graph)
+        graph = Graph.open(settings.dist, settings.in_memory_below)
+        self._take(graph, _void_triples(settings.dist), self._pool_of(graph))
         self.limits = ClientLimits(settings.client_requests, settings.total_requests, settings.expensive_for)
-        self.rendered = LRU(4096)
-        self.answers = ResultCache(settings.cache_bytes)
         self.examples = load_examples(settings.queries_dir)
-        self.reloads = 0
         self._retiring: set[asyncio.Task[None]] = set()
 
     def _pool_of(self, graph: Graph) -> WorkerPool:
         return WorkerPool(graph.store, self.settings.worker_count, self.settings.worker_memory, store_path=graph.path)
+
+    def _take(self, graph: Graph, void_triples: list[ox.Triple], pool: WorkerPool) -> None:
+        """Serve ``graph`` with its workers; the pages and answers made from the previous one are dropped."""
+        self.graph, self.void_triples, self.pool = graph, void_triples, pool
+        self._pages: PageRenderer | None = None
+        self.rendered = LRU(4096)
+        self.answers = ResultCache(self.settings.cache_bytes)
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
@@ -210,10 +212,8 @@ class Server:
             self.build_refused = identity
             raise
         retired = self.pool
-        self.graph, self.void_triples, self.pool, self._pages = graph, void_triples, pool, None
-        self.rendered, self.answers = LRU(4096), ResultCache(self.settings.cache_bytes)
+        self._take(graph, void_triples, pool)
         self.build_seen = identity
-        self.reloads += 1
         task = asyncio.create_task(self._retire(retired))
         self._retiring.add(task)
         task.add_done_callback(self._retiring.discard)
@@ -389,7 +389,10 @@ class Server:
             return self.description(request, media)
         accept = request.headers.get("accept")
         started = time.perf_counter()
-        cached = self.answers.get((query, accept))
+        # One build's workers and cache for the whole request: a reload while the query runs must not
+        # put the previous graph's answer into the new graph's cache.
+        pool, answers = self.pool, self.answers
+        cached = answers.get((query, accept))
         if cached is not None:  # only answers of queries that passed every check below are kept
             return answer(cached, started, "hit")
         try:
@@ -406,7 +409,7 @@ class Server:
                 {"Retry-After": "1", "Vary": "Accept"},
             )
         try:
-            reply = await self.pool.run(job, settings.timeout, wait=settings.queue_timeout, expensive=expensive, lane=max(1, settings.worker_count // 2))
+            reply = await pool.run(job, settings.timeout, wait=settings.queue_timeout, expensive=expensive, lane=max(1, settings.worker_count // 2))
         except QueryTimeout as exc:
             self.limits.mark(client)
             return plain(503, f"{exc}; narrow it down or add a LIMIT", {"Vary": "Accept"})
@@ -422,7 +425,7 @@ class Server:
                 self.limits.end_expensive(client)
         if reply["status"] != 200:
             return plain(cast(int, reply["status"]), str(reply.get("message", "")), {"Vary": "Accept"})
-        self.answers.put((query, accept), reply)
+        answers.put((query, accept), reply)
         return answer(reply, started, "miss")
 
 
