@@ -97,7 +97,7 @@ def test_build_writes_the_store_when_serve_would_open_it(choice: str, served_fro
     if served_from is not None:
         monkeypatch.setattr(built_store, "SERVED_FROM", served_from)
     out = tmp_path / "dist"
-    build(Layout(root=ROOT), out, with_site=False, store=choice)
+    build(Layout(root=ROOT), out, site="never", store=choice)
     assert has_store(out) is written
     assert (out / "graph.nt").is_file()
 
@@ -107,7 +107,7 @@ def test_build_refuses_an_unknown_store_choice(tmp_path: Path) -> None:
     from uugraph.config import Layout
 
     with pytest.raises(ValueError, match="--store must be one of auto, always, never"):
-        build(Layout(root=ROOT), tmp_path / "dist", with_site=False, store="sometimes")
+        build(Layout(root=ROOT), tmp_path / "dist", site="never", store="sometimes")
     assert not (tmp_path / "dist").exists()
 
 
@@ -172,7 +172,7 @@ def write_store_then_hang(ntriples_file, ntriples, folder, **options):
     time.sleep(120)
 
 uugraph.build.write_store = write_store_then_hang
-uugraph.build.build(Layout(root=Path(sys.argv[3])), Path(sys.argv[1]), with_site=False, store="always")
+uugraph.build.build(Layout(root=Path(sys.argv[3])), Path(sys.argv[1]), site="never", store="always")
 """
 
 

@@ -52,7 +52,7 @@ def test_validate_then_build_loads_and_reasons_once(project_copy: Path, cache_di
     checked = uugraph.build.check(layout)
     assert len(loads) == 1 and checked.report.conforms
     assert len(list(cache_dir.glob("*.json"))) == 1
-    built = uugraph.build.build(layout, tmp_path / "dist", with_site=False)
+    built = uugraph.build.build(layout, tmp_path / "dist", site="never")
     assert len(loads) == 1, "build parsed the inputs again"
     assert _quads(built.loaded) == _quads(checked.loaded)
     assert built.loaded.files == checked.loaded.files
@@ -132,12 +132,12 @@ def test_build_after_validate_publishes_with_the_report_validate_made(project_co
     layout = Layout(root=project_copy)
     checked = uugraph.build.check(layout)
     assert validations == ["store"]
-    built = uugraph.build.build(layout, tmp_path / "dist", Progress(live=False), with_site=False)
+    built = uugraph.build.build(layout, tmp_path / "dist", Progress(live=False), site="never")
     assert validations == ["store"], "build ran the shapes again on unchanged inputs"
     assert "[uugraph] validate: the report of an earlier run on the same inputs (store engine)" in capsys.readouterr().err
     assert built.report == checked.report
     assert (tmp_path / "dist" / "graph.nt").is_file()
-    uugraph.build.build(layout, tmp_path / "dist-pyshacl", engine="pyshacl", with_site=False)
+    uugraph.build.build(layout, tmp_path / "dist-pyshacl", engine="pyshacl", site="never")
     assert validations == ["store", "pyshacl"], "a report of one engine stands in for another"
 
 
@@ -151,7 +151,7 @@ def test_a_changed_shape_is_checked_again(project_copy: Path, cache_dir: Path, v
         encoding="utf-8",
     )
     with pytest.raises(uugraph.build.NonConforming):
-        uugraph.build.build(layout, tmp_path / "dist", with_site=False)
+        uugraph.build.build(layout, tmp_path / "dist", site="never")
     assert validations == ["store", "store"]
     assert not (tmp_path / "dist").exists()
 
@@ -163,7 +163,7 @@ def test_a_non_conforming_report_kept_fails_the_build(project_copy: Path, cache_
     checked = uugraph.build.check(layout)
     assert not checked.report.conforms
     with pytest.raises(uugraph.build.NonConforming) as failed:
-        uugraph.build.build(layout, tmp_path / "dist", with_site=False)
+        uugraph.build.build(layout, tmp_path / "dist", site="never")
     assert validations == ["store"]
     assert failed.value.report.violations == checked.report.violations
     assert not (tmp_path / "dist").exists()
@@ -185,10 +185,10 @@ def test_a_damaged_report_is_ignored(project_copy: Path, cache_dir: Path, valida
         else:
             described["engine"] = "store pyoxigraph 0.0.1"
         report.write_text(json.dumps(described), encoding="utf-8")
-    built = uugraph.build.build(layout, tmp_path / "dist", with_site=False)
+    built = uugraph.build.build(layout, tmp_path / "dist", site="never")
     assert validations == ["store", "store"], "the damaged report was used"
     assert (built.report.conforms, built.report.results) == (checked.report.conforms, checked.report.results)
-    uugraph.build.build(layout, tmp_path / "dist", with_site=False)
+    uugraph.build.build(layout, tmp_path / "dist", site="never")
     assert validations == ["store", "store"], "the report written again is used"
 
 
@@ -222,13 +222,13 @@ def test_build_after_validate_starts_from_the_published_graph_validate_kept(
         monkeypatch.setattr(uugraph.build, "PARALLEL_EXPORT_THRESHOLD", 0)  # as a graph of a million triples would
     layout = Layout(root=project_copy)
     monkeypatch.setenv("UUGRAPH_CACHE_DIR", "off")
-    uugraph.build.build(layout, tmp_path / "serialised", with_site=False)
+    uugraph.build.build(layout, tmp_path / "serialised", site="never")
     monkeypatch.setenv("UUGRAPH_CACHE_DIR", str(cache_dir.parent))
     uugraph.build.check(layout)
     key = cache.key(layout)
     assert (cache_dir / f"{key}.published.nt").read_bytes() == (tmp_path / "serialised" / "graph.nt").read_bytes()
     capsys.readouterr()
-    uugraph.build.build(layout, tmp_path / "kept", Progress(live=False), with_site=False)
+    uugraph.build.build(layout, tmp_path / "kept", Progress(live=False), site="never")
     assert "[uugraph] serialise: the published graph of an earlier run on the same inputs" in capsys.readouterr().err
     assert _published(tmp_path / "kept") == _published(tmp_path / "serialised")
 
@@ -242,7 +242,7 @@ def test_a_damaged_published_graph_is_ignored(project_copy: Path, cache_dir: Pat
     data = kept.read_bytes()
     kept.write_bytes(data.replace(b"<", b"{", 1))  # same size, other bytes: the digest catches it
     capsys.readouterr()
-    uugraph.build.build(layout, tmp_path / "dist", Progress(live=False), with_site=False)
+    uugraph.build.build(layout, tmp_path / "dist", Progress(live=False), site="never")
     assert "the published graph of an earlier run" not in capsys.readouterr().err
     assert not kept.exists(), "the damaged file was left for the next run"
     assert (tmp_path / "dist" / "graph.nt").read_bytes() == data

@@ -51,7 +51,7 @@ def test_a_new_build_is_served_and_one_that_cannot_be_opened_is_not(project_copy
     layout = Layout(root=project_copy)
     dist = tmp_path / "dist"
     store = "always" if served_from == "store" else "never"
-    build(layout, dist, with_site=False, store=store)
+    build(layout, dist, site="never", store=store)
     flags = ["--reload-every", "0.2", "--in-memory-below", "0" if served_from == "store" else "100000000"]
     with serve(dist, *flags, log=tmp_path / "server.log") as served, httpx.Client(base_url=served.url, timeout=10) as client:
         assert not _has_the_german_name(client)
@@ -59,7 +59,7 @@ def test_a_new_build_is_served_and_one_that_cannot_be_opened_is_not(project_copy
         page = "/doc/country/at"
         assert "Österreich" not in client.get(page, headers={"Accept": "text/turtle"}).text  # rendered, and kept by the server
         _add_the_german_name(project_copy)
-        build(layout, dist, with_site=False, store=store)
+        build(layout, dist, site="never", store=store)
         _until(lambda: _has_the_german_name(client), "the new build answers")
         assert client.get("/graph.nt").content != before
         assert "now serving the new build" in served.log.read_text(encoding="utf-8")
@@ -80,9 +80,9 @@ def test_a_new_build_is_served_and_one_that_cannot_be_opened_is_not(project_copy
 def test_reload_every_0_keeps_the_first_build(project_copy: Path, tmp_path: Path) -> None:
     layout = Layout(root=project_copy)
     dist = tmp_path / "dist"
-    build(layout, dist, with_site=False)
+    build(layout, dist, site="never")
     with serve(dist, "--reload-every", "0", log=tmp_path / "server.log") as served, httpx.Client(base_url=served.url, timeout=10) as client:
         _add_the_german_name(project_copy)
-        build(layout, dist, with_site=False)
+        build(layout, dist, site="never")
         time.sleep(1.0)
         assert not _has_the_german_name(client)

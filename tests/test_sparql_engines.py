@@ -35,7 +35,7 @@ from uugraph.remote.publish import publish
 def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Engine]]:
     work = tmp_path_factory.mktemp("engines")
     dist = work / "dist"
-    build(Layout(root=ROOT), dist, with_site=False)
+    build(Layout(root=ROOT), dist, site="never")
     loaded = prepare(Layout(root=ROOT), with_queries=False)
     oxigraph = OxigraphServer(work / "oxigraph")
     virtuoso = VirtuosoServer(work / "virtuoso")

@@ -57,7 +57,7 @@ def fresh_virtuoso(tmp_path: Path) -> Iterator[VirtuosoServer]:
 @pytest.fixture(scope="module")
 def real_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("publish") / "dist"
-    build(Layout(root=ROOT), out, with_site=False)
+    build(Layout(root=ROOT), out, site="never")
     return out
 
 
@@ -66,7 +66,7 @@ def synthetic_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("synthetic")
     synth(base / "data", triples=20_000, seed=3)
     out = base / "dist"
-    build(Layout(root=ROOT, data=base / "data"), out, with_site=False)
+    build(Layout(root=ROOT, data=base / "data"), out, site="never")
     return out
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from uugraph.config import Layout
 from uugraph.errors import EXIT_NONCONFORMING, UugraphError
 from uugraph.outputs import describe, release, site
-from uugraph.outputs.store import STORE_FOLDER, store_wanted, write_store
+from uugraph.outputs.store import SITE_PAGES_BELOW, STORE_FOLDER, site_wanted, store_wanted, write_store
 from uugraph.pipeline import cache, export
 from uugraph.pipeline.load import LoadedGraph, load, load_queries
 from uugraph.pipeline.reason import reason
@@ -254,7 +254,7 @@ def _stop(pid: int) -> None:
 PARALLEL_EXPORT_THRESHOLD = 200_000
 
 
-def build(layout: Layout, out: Path, progress: Progress | None = None, engine: str = "store", with_site: bool = True, store: str = "auto") -> Checked:
+def build(layout: Layout, out: Path, progress: Progress | None = None, engine: str = "store", site: str = "auto", store: str = "auto") -> Checked:
     """Validate, then publish into ``out`` atomically. Raises NonConforming on violations.
 
     The files are written into a staging folder beside ``out`` and swapped in
@@ -266,7 +266,9 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
     dump) is then forked first and writes while this process loads the store.
     ``store`` says when the built store is written
     (:func:`~uugraph.outputs.store.store_wanted`: ``auto`` for a graph that
-    ``serve`` would open it for).
+    ``serve`` would open it for), ``site`` when the static site's pages are
+    (:func:`~uugraph.outputs.store.site_wanted`: ``auto`` below the size from
+    which ``serve`` renders them from that store instead).
     """
     progress = progress or Progress.quiet()
     out = out.resolve()
@@ -286,6 +288,11 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
             check_shapes(loaded, engine)
         triples = loaded.published_triple_count()
         with_store = store_wanted(store, triples)
+        with_site = site_wanted(site, triples)
+        if site == "auto" and not with_site:
+            progress.note(
+                f"site: not written for {triples:,} triples (--site auto writes it below {SITE_PAGES_BELOW:,}); uugraph serve renders each page from the store on demand, --site always writes them all"
+            )
         export_into = functools.partial(_export_into, loaded, staging, with_site=with_site, with_store=with_store, ntriples=ntriples, with_jsonld=with_jsonld)
         forked = triples > PARALLEL_EXPORT_THRESHOLD and hasattr(os, "fork")
         if forked:

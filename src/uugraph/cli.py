@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from uugraph import __doc__ as package_doc
 from uugraph.config import Layout, base_iri, project_root, using_root, version
 from uugraph.errors import EXIT_INPUT, EXIT_NONCONFORMING, EXIT_OK, InputError, UugraphError
-from uugraph.outputs.store import SERVED_FROM, STORE_CHOICES
+from uugraph.outputs.store import SERVED_FROM, SITE_CHOICES, SITE_PAGES_BELOW, STORE_CHOICES
 from uugraph.pipeline.validate import ENGINES, FORMATS
 from uugraph.progress import Progress
 from uugraph.remote.publish import PRESETS
@@ -84,7 +84,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     try:
-        checked = build(_layout(args), out, Progress(enabled=not args.quiet), args.engine, with_site=not args.no_site, store=args.store)
+        checked = build(_layout(args), out, Progress(enabled=not args.quiet), args.engine, site="never" if args.no_site else args.site, store=args.store)
     except NonConforming as exc:
         for result in exc.report.violations:
             print(result.line(), file=sys.stderr)
@@ -428,7 +428,16 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", metavar="DIR", default="dist", help="output folder (default: dist/)")
     b.add_argument("--format", choices=("text", "json"), default="text", help="summary format (default: text)")
     b.add_argument("--engine", choices=ENGINES, default="store", help="SHACL engine: store (default: evaluates the shapes on the loaded store), turbo (pyshacl-turbo) or pyshacl (the reference)")
-    b.add_argument("--no-site", action="store_true", help="skip the static site (dist/site/): dumps, bundle and documents only")
+    b.add_argument(
+        "--site",
+        choices=SITE_CHOICES,
+        default="auto",
+        help=(
+            f"write the static site (dist/site/): auto (default) for a graph of fewer than {SITE_PAGES_BELOW:,} triples "
+            "(from there on serve renders each page from the store on demand, the same page), always, or never"
+        ),
+    )
+    b.add_argument("--no-site", action="store_true", help="the same as --site never: dumps, bundle and documents only")
     b.add_argument(
         "--store",
         choices=STORE_CHOICES,

@@ -17,7 +17,7 @@ import pytest
 
 from tests.uugraph_server import serve
 from uugraph.config import base_iri
-from uugraph.outputs.site import PageRenderer
+from uugraph.web.graph import Graph
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "TOP-SECRET outside the build"
@@ -49,9 +49,10 @@ def test_the_service_description_ignores_the_host_header(trapped: str) -> None:
     assert trapped + "/sparql" in r.text  # the configured address (--public-url overrides it)
 
 
-def test_a_javascript_iri_is_never_a_link() -> None:
+def test_a_javascript_iri_is_never_a_link(tmp_path: Path) -> None:
     org = f"{base_iri()}id/org/leru"
-    ntriples = (f'<{org}> <http://www.w3.org/2004/02/skos/core#prefLabel> "LERU"@en .\n<{org}> <https://schema.org/url> <javascript:alert(1)> .\n').encode()
-    page = PageRenderer.from_ntriples(ntriples).render("doc/org/leru")
+    dump = tmp_path / "graph.nt"
+    dump.write_text(f'<{org}> <http://www.w3.org/2004/02/skos/core#prefLabel> "LERU"@en .\n<{org}> <https://schema.org/url> <javascript:alert(1)> .\n', encoding="utf-8")
+    page = Graph(dump).pages().render("doc/org/leru")
     assert page is not None and "alert(1)" in page
     assert 'href="javascript:' not in page.lower()

@@ -35,6 +35,6 @@ def test_the_description_gives_every_dump_its_complete_size(project_copy: Path, 
     layout = Layout(root=project_copy)
     uugraph.build.check(layout)
     dist = tmp_path / "dist"
-    uugraph.build.build(layout, dist, with_site=False)
+    uugraph.build.build(layout, dist, site="never")
     assert _byte_sizes(dist) == {name: (dist / name).stat().st_size for name in ("graph.ttl", "graph.nt", "graph.jsonld")}
     assert not (dist / uugraph.build.GRAPH_STATS).exists(), "the writer's counts are not published"

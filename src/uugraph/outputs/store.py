@@ -5,11 +5,15 @@ the server is ready in well under a second whatever the size of the graph,
 and its memory holds RocksDB's caches, not the graph. The folder holds:
 
 * ``oxigraph/``: a RocksDB store with exactly the triples of ``graph.nt`` in
-  its default graph (loaded from that file, so blank node labels and literals
-  are the dump's own: a query answers as it does on the dump);
+  its default graph (loaded from that file, so literals are the dump's own: a
+  query answers as it does on the dump);
 * ``documents.sqlite``: which subjects each document (``doc/org/leru``)
   describes, and the counts the index page and service description name. A
-  document lookup is one indexed read, not a Python map of every subject.
+  document lookup is one indexed read, not a Python map of every subject. It
+  also keeps what a page rendered on demand needs of the whole graph
+  (:mod:`uugraph.outputs.site.on_demand`): the kinds of value of each
+  predicate, and the dump's lines with blank nodes, named as ``graph.nt``
+  names them (a store names blank nodes afresh when it loads them).
 
 ``build`` writes it for a graph that ``serve`` would open it for
 (:data:`SERVED_FROM` triples or more; ``build --store always`` for any graph).
@@ -29,6 +33,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from uugraph.iris import document_path
+from uugraph.rdf.compact import kinds_of_ntriples
+from uugraph.rdf.terms import blank_node_lines
 
 #: The folder of ``dist/`` holding the built store.
 STORE_FOLDER = "store"
@@ -49,6 +55,23 @@ def store_wanted(choice: str, triples: int) -> bool:
     if choice not in STORE_CHOICES:
         raise ValueError(f"--store must be one of {', '.join(STORE_CHOICES)}, not {choice!r}")
     return choice == "always" or (choice == "auto" and triples >= SERVED_FROM)
+
+
+#: ``build --site auto`` writes the static site for a graph of fewer published triples than this, and
+#: leaves it out from there on: at a million triples its pages took 40-60 s of an idle build and most of
+#: its memory, growing with the graph (bench/RESULTS.md), while ``serve`` renders any page from the
+#: store on demand, a page in 5-20 ms at a million triples (:mod:`~uugraph.outputs.site.on_demand`). It is the size from which
+#: ``build --store auto`` writes that store, so a build that leaves the site out leaves the store in;
+#: it lives here, beside that size, so the CLI reads both without importing the site.
+SITE_PAGES_BELOW = SERVED_FROM
+SITE_CHOICES = ("auto", "always", "never")
+
+
+def site_wanted(choice: str, triples: int) -> bool:
+    """Whether ``build --site CHOICE`` writes the static site for a graph of ``triples`` published triples."""
+    if choice not in SITE_CHOICES:
+        raise ValueError(f"--site must be one of {', '.join(SITE_CHOICES)}, not {choice!r}")
+    return choice == "always" or (choice == "auto" and triples < SITE_PAGES_BELOW)
 
 
 def _unescape(iri: str) -> str:
@@ -126,6 +149,10 @@ def _write(ntriples_file: Path, ntriples: bytes, folder: Path) -> None:
         index.executemany("INSERT OR IGNORE INTO documents VALUES (?, ?)", rows)
         count = index.execute("SELECT COUNT(DISTINCT path) FROM documents").fetchone()[0]
         index.executemany("INSERT INTO meta VALUES (?, ?)", [("triples", triples), ("documents", count)])
+        index.execute("CREATE TABLE kinds (predicate TEXT NOT NULL, kind TEXT NOT NULL)")
+        index.executemany("INSERT INTO kinds VALUES (?, ?)", kinds_of_ntriples(ntriples))
+        index.execute("CREATE TABLE blank_lines (line BLOB NOT NULL)")
+        index.executemany("INSERT INTO blank_lines VALUES (?)", ((line,) for line in blank_node_lines(ntriples)))
         index.commit()
     finally:
         index.close()
@@ -193,6 +220,21 @@ class DocumentIndex:
         if not subjects:
             return default
         return sorted(subjects, key=lambda s: ("#" in s, s))
+
+    def _table(self, name: str) -> bool:
+        return self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+    def kinds(self) -> list[tuple[str, str]] | None:
+        """The (predicate, kind of value) pairs of the graph, or None for a store built before they were kept."""
+        if not self._table("kinds"):
+            return None
+        return sorted(self._db.execute("SELECT predicate, kind FROM kinds").fetchall())
+
+    def blank_lines(self) -> list[bytes] | None:
+        """The dump's lines with a blank node, or None for a store built before they were kept."""
+        if not self._table("blank_lines"):
+            return None
+        return [bytes(row[0]) for row in self._db.execute("SELECT line FROM blank_lines ORDER BY rowid")]
 
 
 if __name__ == "__main__":  # python -m uugraph.outputs.store GRAPH.nt FOLDER (see write_store)

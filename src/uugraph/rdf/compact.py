@@ -17,6 +17,8 @@ import pyoxigraph as ox
 from uugraph.rdf.namespaces import RDF_TYPE, XSD, prefixes
 from uugraph.rdf.terms import Resource
 
+XSD_STRING = (XSD + "string").encode()
+
 # Which namespace owns a short term when two vocabularies share a local name.
 TERM_PRIORITY = ["uuo", "org", "skos", "dcterms", "prov", "time", "schema", "foaf", "rdfs", "owl", "vann", "void", "dcat", "rdf", "sh"]
 
@@ -97,6 +99,23 @@ class Compactor:
         compactor._choose(kinds, stats)
         return compactor
 
+    @classmethod
+    def from_kinds(cls, kinds: Iterable[tuple[str, str]]) -> Compactor:
+        """The compactor of a graph whose properties have these kinds of value: (predicate, kind) pairs.
+
+        A kind is ``@id``, ``@lang``, ``@string`` or a datatype IRI, as
+        :func:`kinds_of_store` gives them. The terms and coercions depend on
+        nothing else, so a page rendered from part of the graph can use the
+        whole graph's.
+        """
+        by_predicate: dict[str, set[str]] = defaultdict(set)
+        for predicate, kind in kinds:
+            if predicate != RDF_TYPE:
+                by_predicate[predicate].add(kind)
+        compactor = cls.__new__(cls)
+        compactor._choose(by_predicate, GraphStats())
+        return compactor
+
     def _choose(self, kinds: dict[str, set[str]], stats: GraphStats) -> None:
         """Choose a short term and a coercion per property, from the kinds of values each has."""
         self.prefixes = prefixes()
@@ -173,3 +192,28 @@ class Compactor:
                 definition["@type"] = self.iri(coerced)
             context[term] = definition
         return context
+
+
+# A line's predicate, then a node object's first byte, or what follows a literal's closing quote.
+_PREDICATE_AND_KIND = re.compile(rb'^[^ ]+ <([^>]*)> (?:(<|_)|"(?:[^"\\\n]|\\.)*"(@|\^\^<[^>]*>)?)', re.M)
+
+
+def kinds_of_ntriples(ntriples: bytes) -> list[tuple[str, str]]:
+    """The (predicate, kind of value) pairs of N-Triples, sorted: what :meth:`Compactor.from_kinds` reads.
+
+    One regular expression over the bytes (2 s for two million lines), as
+    :meth:`Compactor.from_ntriples` tells the kinds apart, without a Python
+    object per line.
+    """
+    kinds: set[tuple[bytes, bytes]] = set()
+    for match in _PREDICATE_AND_KIND.finditer(ntriples):
+        predicate, node, after = match.groups()
+        if node:
+            kinds.add((predicate, b"@id"))
+        elif after == b"@":
+            kinds.add((predicate, b"@lang"))
+        elif after and after[3:-1] != XSD_STRING:
+            kinds.add((predicate, after[3:-1]))
+        else:
+            kinds.add((predicate, b"@string"))
+    return sorted((p.decode("utf-8"), k.decode("utf-8")) for p, k in kinds)

@@ -228,6 +228,25 @@ def _with_canonical_blank_lines(ntriples: bytes) -> bytes:
     return b"".join(pieces)
 
 
+def blank_node_lines(ntriples: bytes) -> list[bytes]:
+    """The lines of N-Triples whose subject or object is a blank node (without line ends), in their order.
+
+    A byte search finds the candidates (the lines with ``_:`` anywhere, a
+    literal's included), so a million lines without blank nodes cost one scan.
+    """
+    found: list[bytes] = []
+    at = ntriples.find(b"_:")
+    while at != -1:
+        begin = ntriples.rfind(b"\n", 0, at) + 1
+        end = ntriples.find(b"\n", at)
+        end = len(ntriples) if end == -1 else end
+        line = ntriples[begin:end]
+        if line.startswith(b"_:") or line.split(b" ", 2)[2].startswith(b"_:"):
+            found.append(line)
+        at = ntriples.find(b"_:", end)
+    return found
+
+
 def _place_of(ntriples: bytes, line: bytes) -> int:
     """The offset of the first line of sorted ``ntriples`` not less than ``line``."""
     low, high = 0, len(ntriples)  # ``low`` is always the start of a line

@@ -57,7 +57,7 @@ from starlette.routing import Route
 from uugraph.config import base_iri
 from uugraph.errors import InputError, UugraphError
 from uugraph.iris import document_path, thing_iri
-from uugraph.outputs.site import PageRenderer
+from uugraph.outputs.site.on_demand import StorePages
 from uugraph.rdf.namespaces import uuo
 from uugraph.web.cache import LRU, ResultCache
 from uugraph.web.conneg import negotiate_cached
@@ -161,7 +161,7 @@ class Server:
     def _take(self, graph: Graph, void_triples: list[ox.Triple], pool: WorkerPool) -> None:
         """Serve ``graph`` with its workers; the pages and answers made from the previous one are dropped."""
         self.graph, self.void_triples, self.pool = graph, void_triples, pool
-        self._pages: PageRenderer | None = None
+        self._pages: StorePages | None = None
         self.rendered = LRU(4096)
         self.answers = ResultCache(self.settings.cache_bytes)
 
@@ -242,16 +242,10 @@ class Server:
             Route("/{path:path}", self.static, methods=["GET"]),
         ]
 
-    def pages(self) -> PageRenderer:
-        """The static site's renderer over the published graph, made on the first page the site lacks."""
+    def pages(self) -> StorePages:
+        """The static site's pages rendered from the served graph, made on the first page the site lacks."""
         if self._pages is None:
-            dump = self.dist / "graph.nt"
-            if dump.is_file():
-                ntriples = dump.read_bytes()
-            else:  # a dist/ served from its store alone: the same sorted lines, from the store
-                lines = (self.graph.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b"").splitlines()
-                ntriples = b"\n".join(sorted(lines)) + b"\n"
-            self._pages = PageRenderer.from_ntriples(ntriples)
+            self._pages = self.graph.pages()
         return self._pages
 
     def page(self, path: str) -> bytes:

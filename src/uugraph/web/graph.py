@@ -19,7 +19,10 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from uugraph.iris import document_path
+from uugraph.outputs.site.on_demand import StorePages
 from uugraph.outputs.store import DocumentIndex, has_store, store_path
+from uugraph.rdf.compact import kinds_of_ntriples
+from uugraph.rdf.terms import blank_node_lines, canonical_ntriples
 
 
 def sorted_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
@@ -49,6 +52,7 @@ class Graph:
 
     def __init__(self, ntriples: Path) -> None:
         self.path: Path | None = None
+        self.dump: Path | None = ntriples
         self.store = ox.Store()
         self.store.load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
         documents: dict[str, list[str]] = {}
@@ -65,6 +69,7 @@ class Graph:
             subjects.sort(key=lambda s: ("#" in s, s))  # the thing first, then its fragments
         self.documents: Documents = documents
         self.triples = len(self.store)
+        self.index: DocumentIndex | None = None
 
     @staticmethod
     def can_open(dist: Path) -> bool:
@@ -88,10 +93,29 @@ class Graph:
             return cls(dist / "graph.nt")
         graph = cls.__new__(cls)
         graph.path = store_path(dist)
+        graph.dump = dist / "graph.nt"
         graph.store = ox.Store.read_only(str(graph.path))
-        graph.documents = index
+        graph.documents = graph.index = index
         graph.triples = index.triples
         return graph
+
+    def pages(self) -> StorePages:
+        """The static site's pages rendered on demand from this graph (each reads only what it shows).
+
+        What they need of the whole graph, the kinds of value of each predicate
+        and the lines with blank nodes, the built store keeps. A graph loaded
+        into memory (or a store built before it kept them) reads them from
+        ``graph.nt``, or from a canonical dump of the store when that is gone.
+        """
+        kinds = self.index.kinds() if self.index is not None else None
+        blank_lines = self.index.blank_lines() if self.index is not None else None
+        if kinds is None or blank_lines is None:
+            if self.dump is not None and self.dump.is_file():
+                ntriples = self.dump.read_bytes()
+            else:
+                ntriples = canonical_ntriples(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b"")
+            kinds, blank_lines = kinds_of_ntriples(ntriples), blank_node_lines(ntriples)
+        return StorePages(self.store, self.documents, kinds, blank_lines)
 
     def describe(self, path: str) -> list[ox.Triple]:
         """The triples of a document: its thing's, its fragments', and those of blank nodes they reach."""

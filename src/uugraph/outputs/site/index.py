@@ -157,6 +157,11 @@ def documents(ntriples: bytes, pages: dict[str, str]) -> Iterator[tuple[str, str
         yield stack.pop()
 
 
+def sample_lines(samples: dict[tuple[str, str], str]) -> bytes:
+    """One N-Triples line per (predicate, kind of value): all :class:`Compactor` needs to choose the JSON-LD terms."""
+    return "\n".join(f"<urn:x:s> <{p}> {o} ." for (p, _), o in samples.items()).encode("utf-8")
+
+
 class SiteIndex:
     """What the pages need about the whole graph, read in one pass (:meth:`read`), and the names made from it."""
 
@@ -237,11 +242,17 @@ class SiteIndex:
 
     # ------------------------------------------------------------ reading
 
-    def read(self, ntriples: bytes) -> None:
-        """Index every subject of ``ntriples``, then join what needs the whole graph (periods, the compactor)."""
+    def read(self, ntriples: bytes, compactor: Compactor | None = None) -> None:
+        """Index every subject of ``ntriples``, then join what needs the whole graph (periods, the compactor).
+
+        ``compactor`` is given when ``ntriples`` is only part of the graph (a
+        page's neighbourhood, :mod:`~uugraph.outputs.site.on_demand`): the
+        terms and coercions of the JSON-LD are the whole graph's, so the page
+        embeds the JSON-LD the static site does.
+        """
         for subject, group in groups(ntriples):
             self._add(as_node(subject), group)
-        self._finish()
+        self._finish(compactor)
 
     def _add(self, s: str, group: Group) -> None:
         props: dict[str, list[str]] = {}
@@ -378,7 +389,7 @@ class SiteIndex:
                 if o[0] == "<":
                     self.terms[o[1:-1]].append(s)
 
-    def _finish(self) -> None:
+    def _finish(self, compactor: Compactor | None) -> None:
         intervals, instants = self._intervals, self._instants
         for m, (member, organization, role, period, confidence) in self._membership_nodes.items():
             begin, end = intervals.get(period, (None, None)) if period else (None, None)
@@ -390,8 +401,9 @@ class SiteIndex:
             begin, end = intervals.get(node, (None, None))
             self.suspensions[m] = (instants.get(begin) if begin else None, instants.get(end) if end else None)
         self._membership_nodes, self._intervals, self._instants, self._suspension_nodes = {}, {}, {}, {}
-        sample_lines = [f"<urn:x:s> <{p}> {o} ." for (p, _), o in self._samples.items()]
-        self.compactor = Compactor.from_ntriples("\n".join(sample_lines).encode("utf-8"))
+        if compactor is None:
+            compactor = Compactor.from_ntriples(sample_lines(self._samples))
+        self.compactor = compactor
         self._samples = {}
         namespaces = self.compactor.prefixes
         id_ns = namespaces.get("id")

@@ -9,9 +9,10 @@ document's JSON-LD embedded. Everything it says about *other* resources comes
 from the :class:`~uugraph.outputs.site.index.SiteIndex`.
 
 The static site (:func:`uugraph.outputs.site.write_site`) uses one renderer
-for every page; a server without a built site makes one from the published
-graph (:meth:`PageRenderer.from_ntriples`) and renders a page when asked
-(:meth:`PageRenderer.render`), so a visitor gets the same page either way.
+over the whole graph's index for every page; a server renders a page the site
+lacks with a renderer over that page's neighbourhood in the store
+(:mod:`uugraph.outputs.site.on_demand`), so a visitor gets the same page
+either way.
 
 Pages are plain string templates with :func:`~uugraph.outputs.site.html.esc`;
 every link is relative.
@@ -23,9 +24,8 @@ from collections import defaultdict
 from urllib.parse import quote
 
 from uugraph.config import version
-from uugraph.outputs.site.documents import jsonld_text
 from uugraph.outputs.site.html import esc, json_script, relative_href, url
-from uugraph.outputs.site.index import Nodes, SiteIndex, groups, literal
+from uugraph.outputs.site.index import Nodes, SiteIndex, literal
 from uugraph.outputs.site.timeline import Bar, Point, history, span, timeline
 from uugraph.rdf.labels import LABEL_PROPERTIES
 from uugraph.rdf.namespaces import DCTERMS as DCT
@@ -79,38 +79,6 @@ def english_first(raw: str) -> tuple[int, str]:
     return (0 if language in (None, "en") or (language or "").startswith("en-") else 1, raw)
 
 
-def _subject_spans(ntriples: bytes, index: SiteIndex) -> dict[str, list[tuple[int, int]]]:
-    """Where each page's subjects are in sorted N-Triples: thing -> [(start, end) byte ranges], one per subject."""
-    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    size = len(ntriples)
-    pos = 0
-    current = b""
-    start = 0
-
-    def close(subject: bytes, end: int) -> None:
-        if subject[:1] != b"<":
-            return
-        main = subject[1:-1].decode("utf-8").partition("#")[0]
-        if index.document_of(main) is not None:
-            spans[main].append((start, end))
-
-    while pos < size:
-        newline = ntriples.find(b"\n", pos)
-        end = size if newline == -1 else newline + 1
-        subject = ntriples[pos : ntriples.find(b" ", pos, end)]
-        if subject != current:
-            if current:
-                close(current, pos)
-            if subject[:1] == b"_":
-                current = b""
-                break  # blank-node subjects sort last; the index holds them
-            current, start = subject, pos
-        pos = end
-    if current:
-        close(current, pos)
-    return spans
-
-
 class PageRenderer:
     """Renders the page of one document from the site's index: what the static site writes, one page at a time."""
 
@@ -119,8 +87,6 @@ class PageRenderer:
         self.base = index.base
         self.labels = index.labels
         self.version = version()
-        self._source: bytes = b""
-        self._spans: dict[str, list[tuple[int, int]]] | None = None
         # The index's naming, bound once: pages call these for every link.
         self.name = index.name
         self.short = index.short
@@ -194,34 +160,6 @@ class PageRenderer:
             PROV + "wasAssociatedWith": (u + "signatory",),
             PROV + "wasInfluencedBy": (u + "launchedThrough",),
         }
-
-    @classmethod
-    def from_ntriples(cls, ntriples: bytes) -> PageRenderer:
-        """A renderer for the whole published graph: sorted canonical N-Triples, as ``build`` writes ``graph.nt``.
-
-        It reads the graph once into the site's index and notes where each
-        page's triples are in ``ntriples`` (which it keeps), so
-        :meth:`render` reads only those lines.
-        """
-        renderer = cls(SiteIndex.from_ntriples(ntriples))
-        renderer._source = ntriples
-        renderer._spans = _subject_spans(ntriples, renderer.index)
-        return renderer
-
-    def render(self, document_path: str) -> str | None:
-        """The HTML the static site writes at ``<document_path>.html`` (``"doc/org/leru"``), or None without such a page.
-
-        Links are relative to the page's own place in the site, as in the site.
-        Only a renderer made by :meth:`from_ntriples` has the documents' triples.
-        """
-        main = self.index.pages.get(document_path)
-        if main is None or self._spans is None:
-            return None
-        nodes: Nodes = []
-        for start, end in self._spans.get(main, ()):
-            nodes.extend((raw[1:-1], group) for raw, group in groups(self._source[start:end]))
-        nodes = self.complete(main, nodes)
-        return self.page(main, document_path, nodes, jsonld_text(nodes, self.index))
 
     def complete(self, main: str, nodes: Nodes) -> Nodes:
         """A document's nodes in page order: the thing first, its fragments in IRI order, then the blank nodes they reach."""
