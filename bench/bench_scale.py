@@ -559,8 +559,11 @@ def _json_line(result: Run) -> dict:
     return {}
 
 
-def measure_serve(py: str, dist: Path, data: Path, seconds: float, mem_cap: int) -> dict:
-    """Start ``serve`` on the built dist: time to its first answer, page and query times, the tree's peak."""
+def measure_serve(py: str, dist: Path, data: Path, seconds: float, mem_cap: int, in_memory_below: int | None = None) -> dict:
+    """Start ``serve`` on the built dist: time to its first answer, page and query times, the tree's peak.
+
+    ``in_memory_below`` is passed to ``serve --in-memory-below`` (0: the on-disk store at any size).
+    """
     import socket
 
     import httpx
@@ -569,6 +572,8 @@ def measure_serve(py: str, dist: Path, data: Path, seconds: float, mem_cap: int)
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     argv = [py, "-m", "uugraph", "serve", "--quiet", "--port", str(port), "--dist", str(dist), "--timeout", "60", "--workers", "2", "--query-memory-mb", "0"]
+    if in_memory_below is not None:
+        argv += ["--in-memory-below", str(in_memory_below)]
     started = time.perf_counter()
     child = subprocess.Popen(argv, cwd=ROOT, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -659,14 +664,22 @@ def run_scale(py: str, sizes: list[int], tmp_path: Path, cap: float, mem_cap: in
             site = run([py, "-m", "uugraph", "build", "--site", "auto", "--data", str(data), "--out", str(dist)], cap=cap, mem_cap=mem_cap)
             log(f"build --site auto {site.wall:.1f} s, {site.peak / MB:.0f} MB {site.killed}; site written: {(dist / 'site').is_dir()}")
         serve: dict = {}
+        if not (dist / "store").is_dir() and not build.killed and build.returncode == 0:
+            # Below the size --store auto writes one: the same build with its store, served with no site, so
+            # the pages measured are those serve renders from the on-disk store, as at 10M.
+            log("build --site never --store always, for serve: the pages on demand from the on-disk store")
+            shutil.rmtree(dist, ignore_errors=True)
+            with_store = run([py, "-m", "uugraph", "build", "--site", "never", "--store", "always", "--data", str(data), "--out", str(dist)], cap=cap, mem_cap=mem_cap)
+            serve["store_built_for_serve"] = {"wall": with_store.wall, "peak": with_store.peak, "ok": with_store.returncode == 0}
+            serve["in_memory_below"] = 0
         if not (dist / "store").is_dir():
-            log("build did not finish: a store of the asserted triples, for serve")
+            log("the build did not finish: a store of the asserted triples, for serve")
             shutil.rmtree(dist, ignore_errors=True)
             made_store = run([py, str(Path(__file__).resolve()), "--root", str(ROOT), "--store-child", str(data), str(dist)], cap=cap, mem_cap=mem_cap)
             serve["store_from_asserted"] = {"wall": made_store.wall, "peak": made_store.peak, "ok": made_store.returncode == 0}
         if (dist / "store").is_dir():
             log("serve the built store")
-            serve |= measure_serve(py, dist, data, 120, mem_cap)
+            serve |= measure_serve(py, dist, data, 120, mem_cap, in_memory_below=serve.get("in_memory_below"))
             log(f"serve ready {serve.get('ready')} s, peak {serve.get('peak', 0) / MB:.0f} MB {serve.get('error', '')}")
         results.append(ScaleResult(size, synth, floor, _json_line(floor), validate, build, site, serve))
         # Each size's tables as soon as it is done: a long run stopped at a larger size keeps what it measured.
@@ -716,7 +729,9 @@ def scale_tables(results: list[ScaleResult]) -> str:
         pages = [f"{v[k + '_p50_ms']:.1f} / {v[k + '_p99_ms']:.1f}" if k + "_p50_ms" in v else "—" for k in ("html", "ttl")]
         ready = s(v["ready"]) if v.get("ready") is not None else v.get("error", "—")
         if "store_from_asserted" in v:
-            ready += " (store of the asserted triples: build did not finish)"
+            ready += " (a store of the asserted triples: the build did not finish)"
+        elif "store_built_for_serve" in v:
+            ready += " (built with --site never --store always: pages from the on-disk store)"
         slow = f"{slowest[1]['seconds']:.3f} ({slowest[0]})" if slowest else "—"
         rows.append(f"| {r.size:,} | {ready} | {mb(v.get('peak'))} | {pages[0]} | {pages[1]} | {slow} | {over} |")
     steps = []

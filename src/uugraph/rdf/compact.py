@@ -104,7 +104,7 @@ class Compactor:
         """The compactor of a graph whose properties have these kinds of value: (predicate, kind) pairs.
 
         A kind is ``@id``, ``@lang``, ``@string`` or a datatype IRI, as
-        :func:`kinds_of_store` gives them. The terms and coercions depend on
+        :func:`kinds_of_ntriples` gives them. The terms and coercions depend on
         nothing else, so a page rendered from part of the graph can use the
         whole graph's.
         """

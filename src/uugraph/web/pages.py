@@ -1,9 +1,9 @@
 """The HTML pages only the server has: its index (when no site was built) and the SPARQL query page.
 
 A resource's page is always the static site's: from ``dist/site/`` when it was
-built, else written on demand by the site's own
-:class:`~uugraph.outputs.site.PageRenderer`, so a visitor sees one page
-whichever path served it. The query page is a form that POSTs to ``/sparql``
+built, else written on demand from the store by the site's own renderer
+(:class:`~uugraph.outputs.site.on_demand.StorePages`), so a visitor sees one
+page whichever path served it. The query page is a form that POSTs to ``/sparql``
 from an inline script: no external assets.
 """
 

@@ -13,7 +13,7 @@ neighbourhood; what needs the whole graph is read once per build:
 
 * which document each IRI has (the store's document index, or the server's
   map of documents), so links go where the site's do;
-* the kinds of value of every predicate (:func:`kinds_of_store`), which choose
+* the kinds of value of every predicate (:func:`~uugraph.rdf.compact.kinds_of_ntriples`), which choose
   the JSON-LD terms the page embeds;
 * the lines with blank nodes as the published ``graph.nt`` has them (a store
   names blank nodes afresh on loading, the dump names them by RDFC-1.0);
@@ -31,6 +31,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
+from uugraph.config import version
 from uugraph.iris import document_path
 from uugraph.outputs.site.documents import jsonld_text
 from uugraph.outputs.site.index import INCOMING_SHOWN, Nodes, SiteIndex, groups, safe_document
@@ -45,6 +46,11 @@ class Documents(Protocol):
     """Document paths to the subjects they describe, the thing first (the server's documents, or the built store's)."""
 
     def get(self, path: str, default: list[str], /) -> list[str]: ...
+
+
+#: How many document lookups :class:`DocumentPages` keeps, and how many resources' naming triples
+#: :class:`StorePages` does (a page links a few dozen documents and names a hundred resources or more).
+REMEMBERED = 100_000
 
 
 class DocumentPages(dict[str, str]):
@@ -65,6 +71,8 @@ class DocumentPages(dict[str, str]):
         subjects = self._documents.get(path, [])
         thing = subjects[0].partition("#")[0] if subjects and safe_document(path) else None
         if thing is not None:
+            if len(self) >= REMEMBERED:  # a server runs for months: what it remembers is bounded
+                self.clear()
             dict.__setitem__(self, path, thing)
         return thing
 
@@ -105,7 +113,7 @@ class StorePages:
     """The static site's pages, one at a time, from ``store`` (in memory or a read-only on-disk store).
 
     ``documents`` maps document paths to their subjects; ``kinds`` are the
-    graph's (predicate, kind of value) pairs (:func:`~uugraph.rdf.compact.kinds_of_store`);
+    graph's (predicate, kind of value) pairs (:func:`~uugraph.rdf.compact.kinds_of_ntriples`);
     ``blank_lines`` the lines of the published ``graph.nt`` that mention a
     blank node (:func:`~uugraph.rdf.terms.blank_node_lines`).
     """
@@ -125,9 +133,9 @@ class StorePages:
             else:
                 subject = line[1 : line.index(b"> ")].decode("utf-8")
                 self.blank_of.setdefault(subject, []).append(line)
-        index = SiteIndex()
-        self.not_incoming = index.not_incoming
-        self.base = index.base
+        self.not_incoming = SiteIndex().not_incoming
+        self.version = version()
+        self._named: dict[tuple[str, bool], list[ox.Triple]] = {}
 
     # ------------------------------------------------------------ the neighbourhood
 
@@ -140,6 +148,17 @@ class StorePages:
         for p in predicates:
             for quad in self.store.quads_for_pattern(node, ox.NamedNode(p), None, ox.DefaultGraph()):
                 yield quad.triple
+
+    def _naming(self, iri: str, with_revisions: bool) -> list[ox.Triple]:
+        """The triples that name ``iri``, remembered: the same predicates, classes, countries and networks recur on every page."""
+        key = (iri, with_revisions)
+        found = self._named.get(key)
+        if found is None:
+            found = list(self._triples(iri, NAMING_WITH_REVISIONS if with_revisions else NAMING_ALL))
+            if len(self._named) >= REMEMBERED:
+                self._named.clear()
+            self._named[key] = found
+        return found
 
     def _pointing_at(self, predicate: str, target: str) -> list[str]:
         """The IRI subjects of ``?s predicate target``."""
@@ -197,7 +216,7 @@ class StorePages:
             thing = iri.partition("#")[0]
             if thing != iri:
                 naming.append(thing)  # a fragment is named after its thing
-            for t in self._triples(iri, NAMING_WITH_REVISIONS if iri in lineage else NAMING_ALL):
+            for t in self._naming(iri, iri in lineage):
                 partial.append(t)
                 if t.predicate.value in NAMED_THROUGH and (o := _iri(t.object)):
                     naming.append(o)
@@ -257,7 +276,7 @@ class StorePages:
             index.incoming[main], index.incoming_count[main] = incoming, count
         else:
             index.incoming.pop(main, None)
-        renderer = PageRenderer(index)
+        renderer = PageRenderer(index, self.version)
         own = set(subjects)
         nodes: Nodes = [(raw[1:-1], group) for raw, group in groups(ntriples) if raw[0] == "<" and raw[1:-1] in own]
         nodes = renderer.complete(main, nodes)

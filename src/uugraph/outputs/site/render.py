@@ -82,11 +82,11 @@ def english_first(raw: str) -> tuple[int, str]:
 class PageRenderer:
     """Renders the page of one document from the site's index: what the static site writes, one page at a time."""
 
-    def __init__(self, index: SiteIndex) -> None:
+    def __init__(self, index: SiteIndex, version_text: str | None = None) -> None:
         self.index = index
         self.base = index.base
         self.labels = index.labels
-        self.version = version()
+        self.version = version_text if version_text is not None else version()
         # The index's naming, bound once: pages call these for every link.
         self.name = index.name
         self.short = index.short
