@@ -163,6 +163,7 @@ class Server:
         self.graph, self.void_triples, self.pool = graph, void_triples, pool
         self._pages: StorePages | None = None
         self.rendered = LRU(4096)
+        self.making = asyncio.Lock()  # documents written from the store: one at a time, in a thread
         self.answers = ResultCache(self.settings.cache_bytes)
 
     @contextlib.asynccontextmanager
@@ -248,12 +249,6 @@ class Server:
             self._pages = self.graph.pages()
         return self._pages
 
-    def page(self, path: str) -> bytes:
-        html = self.pages().render(path)
-        if html is None:
-            raise LookupError(path)
-        return html.encode("utf-8")
-
     def site_file(self, relative: str) -> Path | None:
         return resolve_static(self.site, relative) if self.site.is_dir() else None
 
@@ -273,20 +268,38 @@ class Server:
             return plain(404, f"no term {uuo(rest)} in this graph")
         return RedirectResponse("/" + path, status_code=303)
 
-    def representation(self, path: str, media: str) -> Response:
-        """One representation of a document: the site's file where it has one, else written from the store."""
+    async def representation(self, path: str, media: str) -> Response:
+        """One representation of a document: the site's file where it has one, else written from the store.
+
+        A document written from the store is made in a thread, one at a time
+        (:attr:`making`): a network's page at millions of triples takes a
+        second, and the event loop goes on answering meanwhile. What is made
+        is kept in the cache of the build it was made from, so a reload while
+        it is made does not put it beside the new build's pages.
+        """
         headers = {"Link": link_header(path)}
         if media != NTRIPLES:
             static = self.site_file(f"{path}.{SUFFIX_OF[media]}")
             if static is not None:
                 return file_response(static, media, headers)
+        graph, rendered, key = self.graph, self.rendered, (path, media)
+        pages = self.pages() if media == HTML else None
 
         def make() -> bytes:
-            if media == HTML:
-                return self.page(path)
-            return graph_bytes(self.graph.describe(path), DOCUMENT_FORMAT[media])
+            if pages is not None:
+                html = pages.render(path)
+                if html is None:
+                    raise LookupError(path)
+                return html.encode("utf-8")
+            return graph_bytes(graph.describe(path), DOCUMENT_FORMAT[media])
 
-        body = self.rendered.get_or((path, media), make)
+        body = rendered.recall(key)
+        if body is None:
+            async with self.making:
+                body = rendered.recall(key)  # made by a request that waited before this one
+                if body is None:
+                    body = await asyncio.to_thread(make)
+                    rendered.get_or(key, lambda: body)
         if media == HTML:
             headers["Content-Security-Policy"] = CSP
         return Response(body, media_type=content_type(media), headers=headers)
@@ -302,11 +315,11 @@ class Server:
         if path not in self.graph.documents:
             return plain(404, f"no document /{path}: {thing_iri(path) or 'that IRI'} is not in this graph")
         if suffix is not None:
-            return self.representation(path, SUFFIXES[suffix])
+            return await self.representation(path, SUFFIXES[suffix])
         media = negotiate_cached(request.headers.get("accept"), tuple(DOCUMENT_TYPES))
         if media is None:
             return plain(406, "this document is available as " + ", ".join(DOCUMENT_TYPES), {"Vary": "Accept", "Link": link_header(path)})
-        response = self.representation(path, media)
+        response = await self.representation(path, media)
         response.headers["Vary"] = "Accept"
         response.headers["Content-Location"] = f"/{path}.{SUFFIX_OF[media]}"
         return response

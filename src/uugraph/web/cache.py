@@ -19,6 +19,13 @@ class LRU(OrderedDict):
         super().__init__()
         self.size = size
 
+    def recall(self, key: object) -> Any:
+        """The value kept for ``key`` (now the most recently used), or None."""
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        return None
+
     def get_or(self, key: object, make: Callable[[], Any]) -> Any:
         if key in self:
             self.move_to_end(key)
