@@ -283,11 +283,10 @@ class Server:
             if static is not None:
                 return file_response(static, media, headers)
         graph, rendered, key = self.graph, self.rendered, (path, media)
-        pages = self.pages() if media == HTML else None
 
-        def make() -> bytes:
-            if pages is not None:
-                html = pages.render(path)
+        def make() -> bytes:  # in the thread: the first page also reads what pages need of the whole graph
+            if media == HTML:
+                html = self.pages().render(path)
                 if html is None:
                     raise LookupError(path)
                 return html.encode("utf-8")
