@@ -11,6 +11,10 @@ w3id.org-style Apache needs to answer the thing IRIs with these documents.
 Every link is relative and nothing is loaded from elsewhere, so the pages work
 from any folder, host or ``file://``.
 
+A server renders a page the site does not have with the same renderer, over
+that page's neighbourhood in the store (:mod:`~uugraph.outputs.site.on_demand`);
+from 2 million triples ``build --site auto`` leaves the site out for that.
+
 It scales by streaming the sorted canonical N-Triples twice, one module per job:
 
 1. :mod:`~uugraph.outputs.site.index` reads what a page needs about *other*
@@ -19,8 +23,7 @@ It scales by streaming the sorted canonical N-Triples twice, one module per job:
    thing, its fragments ``…#period`` and the blank nodes they point to) as soon
    as its lines are read; :mod:`~uugraph.outputs.site.documents` writes its
    Turtle and JSON-LD and :mod:`~uugraph.outputs.site.render` its page
-   (:class:`PageRenderer`, which a server also uses for a page the site does
-   not have);
+   (:class:`PageRenderer`);
 3. :mod:`~uugraph.outputs.site.pages` writes ``index.html`` and
    ``dataset.html``, :mod:`~uugraph.outputs.site.queries` ``queries.html`` (the
    queries with their parameters), :mod:`~uugraph.outputs.site.htaccess` the

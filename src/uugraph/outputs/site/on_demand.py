@@ -245,7 +245,13 @@ class StorePages:
         return iris
 
     def _incoming(self, main: str, subjects: list[str]) -> tuple[list[tuple[str, str]], int]:
-        """The links into ``main``'s document the site lists under "Referenced by": the first ones in line order, and how many."""
+        """The links into ``main``'s document the site lists under "Referenced by": the first ones in line order, and how many.
+
+        The targets are the document's subjects: a link to a fragment of
+        ``main`` that has no triples of its own would be counted by the site
+        and not here (a store cannot be asked for objects by prefix). Our
+        graphs have none; the page tests would show one.
+        """
         found: list[tuple[bytes, str, str]] = []
         for target in dict.fromkeys([main, *subjects]):
             node = ox.NamedNode(target)
