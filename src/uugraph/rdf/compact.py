@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from uugraph.rdf.namespaces import RDF_TYPE, XSD, prefixes
+from uugraph.rdf.namespaces import RDF_TYPE, XSD, XSD_STRING, prefixes
 from uugraph.rdf.terms import Resource
-
-XSD_STRING = (XSD + "string").encode()
 
 # Which namespace owns a short term when two vocabularies share a local name.
 TERM_PRIORITY = ["uuo", "org", "skos", "dcterms", "prov", "time", "schema", "foaf", "rdfs", "owl", "vann", "void", "dcat", "rdf", "sh"]
@@ -195,6 +193,7 @@ class Compactor:
 
 
 # A line's predicate, then a node object's first byte, or what follows a literal's closing quote.
+_XSD_STRING = XSD_STRING.encode()
 _PREDICATE_AND_KIND = re.compile(rb'^[^ ]+ <([^>]*)> (?:(<|_)|"(?:[^"\\\n]|\\.)*"(@|\^\^<[^>]*>)?)', re.M)
 
 
@@ -212,7 +211,7 @@ def kinds_of_ntriples(ntriples: bytes) -> list[tuple[str, str]]:
             kinds.add((predicate, b"@id"))
         elif after == b"@":
             kinds.add((predicate, b"@lang"))
-        elif after and after[3:-1] != XSD_STRING:
+        elif after and after[3:-1] != _XSD_STRING:
             kinds.add((predicate, after[3:-1]))
         else:
             kinds.add((predicate, b"@string"))

@@ -203,13 +203,7 @@ def _with_canonical_blank_lines(ntriples: bytes) -> bytes:
     byte search and their new forms placed by binary search over byte offsets:
     the million other lines are copied once, never split.
     """
-    spans: list[tuple[int, int]] = []
-    at = ntriples.find(b"_:")
-    while at != -1:
-        begin = ntriples.rfind(b"\n", 0, at) + 1
-        end = ntriples.find(b"\n", at) + 1 or len(ntriples)
-        spans.append((begin, end))
-        at = ntriples.find(b"_:", end)
+    spans = _spans_with_blank_marks(ntriples)
     if not spans:
         return ntriples
     blank = [ntriples[begin:end].rstrip(b"\n") for begin, end in spans]
@@ -228,23 +222,26 @@ def _with_canonical_blank_lines(ntriples: bytes) -> bytes:
     return b"".join(pieces)
 
 
-def blank_node_lines(ntriples: bytes) -> list[bytes]:
-    """The lines of N-Triples whose subject or object is a blank node (without line ends), in their order.
-
-    A byte search finds the candidates (the lines with ``_:`` anywhere, a
-    literal's included), so a million lines without blank nodes cost one scan.
-    """
-    found: list[bytes] = []
+def _spans_with_blank_marks(ntriples: bytes) -> list[tuple[int, int]]:
+    """(start, end) of every line with ``_:`` anywhere (a literal's included), line end included: one byte search."""
+    spans: list[tuple[int, int]] = []
     at = ntriples.find(b"_:")
     while at != -1:
         begin = ntriples.rfind(b"\n", 0, at) + 1
-        end = ntriples.find(b"\n", at)
-        end = len(ntriples) if end == -1 else end
-        line = ntriples[begin:end]
-        if line.startswith(b"_:") or line.split(b" ", 2)[2].startswith(b"_:"):
-            found.append(line)
+        end = ntriples.find(b"\n", at) + 1 or len(ntriples)
+        spans.append((begin, end))
         at = ntriples.find(b"_:", end)
-    return found
+    return spans
+
+
+def blank_node_lines(ntriples: bytes) -> list[bytes]:
+    """The lines of N-Triples whose subject or object is a blank node (without line ends), in their order.
+
+    The candidates are the lines with ``_:`` anywhere, found by one byte
+    search, so a million lines without blank nodes cost one scan.
+    """
+    lines = (ntriples[begin:end].rstrip(b"\n") for begin, end in _spans_with_blank_marks(ntriples))
+    return [line for line in lines if line.startswith(b"_:") or line.split(b" ", 2)[2].startswith(b"_:")]
 
 
 def _place_of(ntriples: bytes, line: bytes) -> int:

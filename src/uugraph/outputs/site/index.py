@@ -157,11 +157,6 @@ def documents(ntriples: bytes, pages: dict[str, str]) -> Iterator[tuple[str, str
         yield stack.pop()
 
 
-def sample_lines(samples: dict[tuple[str, str], str]) -> bytes:
-    """One N-Triples line per (predicate, kind of value): all :class:`Compactor` needs to choose the JSON-LD terms."""
-    return "\n".join(f"<urn:x:s> <{p}> {o} ." for (p, _), o in samples.items()).encode("utf-8")
-
-
 class SiteIndex:
     """What the pages need about the whole graph, read in one pass (:meth:`read`), and the names made from it."""
 
@@ -225,7 +220,7 @@ class SiteIndex:
         self.incoming: dict[str, list[tuple[str, str]]] = {}
         self.incoming_count: dict[str, int] = {}
         self.bnodes: dict[str, Group] = {}
-        self._samples: dict[tuple[str, str], str] = {}
+        self._kinds: set[tuple[str, str]] = set()  # (predicate, kind of value): what the compactor chooses by
         self.compactor: Compactor | None = None
         self._id_namespace: str | None = None
         self._compact_memo: dict[str, str] = {}
@@ -256,7 +251,7 @@ class SiteIndex:
 
     def _add(self, s: str, group: Group) -> None:
         props: dict[str, list[str]] = {}
-        samples = self._samples
+        kinds = self._kinds
         base_ref = "<" + self.base
         not_incoming = self.not_incoming
         incoming, counts = self.incoming, self.incoming_count
@@ -284,10 +279,11 @@ class SiteIndex:
                 kind = "@string"
             elif o[-1] == ">":
                 kind = o[o.rindex("^^<") + 3 : -1]
+                if kind == XSD_STRING:
+                    kind = "@string"
             else:
                 kind = "@lang"
-            if (p, kind) not in samples:
-                samples[(p, kind)] = o
+            kinds.add((p, kind))
         if s.startswith("_:"):
             self.bnodes[s] = group
             return
@@ -401,10 +397,8 @@ class SiteIndex:
             begin, end = intervals.get(node, (None, None))
             self.suspensions[m] = (instants.get(begin) if begin else None, instants.get(end) if end else None)
         self._membership_nodes, self._intervals, self._instants, self._suspension_nodes = {}, {}, {}, {}
-        if compactor is None:
-            compactor = Compactor.from_ntriples(sample_lines(self._samples))
-        self.compactor = compactor
-        self._samples = {}
+        self.compactor = compactor if compactor is not None else Compactor.from_kinds(self._kinds)
+        self._kinds = set()
         namespaces = self.compactor.prefixes
         id_ns = namespaces.get("id")
         # "id:" is the longest namespace that matches an IRI under it unless another one lies below it.

@@ -186,9 +186,9 @@ class StorePages:
         the resources a name is made from.
         """
         lineage = self._lineage(main)
+        links = self._links_into(main, subjects)
         todo = list(subjects)
-        for p in LISTED_BY:
-            todo += self._pointing_at(p, main)
+        todo += [s for s, p, o in links if o == main and p in LISTED_BY]
         for thing in lineage[1:]:
             todo += self._pointing_at(SCHEMA + "observationAbout", thing)
         whole: list[ox.Triple] = []
@@ -202,7 +202,7 @@ class StorePages:
                 whole.append(t)
                 if t.predicate.value in FOLLOWED and (o := _iri(t.object)):
                     todo.append(o)
-        incoming, count = self._incoming(main, subjects)
+        incoming, count = self._incoming(main, links)
         naming = [o for t in whole for o in (t.predicate.value, _iri(t.object)) if o]
         naming += [name for link in incoming for name in link] + lineage  # the referrers and the links they make
         naming += self._in_blank_nodes(done)
@@ -244,26 +244,24 @@ class StorePages:
                 lines += self.blank_groups.get(o, ())
         return iris
 
-    def _incoming(self, main: str, subjects: list[str]) -> tuple[list[tuple[str, str]], int]:
-        """The links into ``main``'s document the site lists under "Referenced by": the first ones in line order, and how many.
+    def _links_into(self, main: str, subjects: list[str]) -> list[tuple[str, str, str]]:
+        """(subject, predicate, object) of the links from IRIs to ``main``'s document: one scan per subject of it.
 
-        The targets are the document's subjects: a link to a fragment of
+        The objects are the document's subjects: a link to a fragment of
         ``main`` that has no triples of its own would be counted by the site
         and not here (a store cannot be asked for objects by prefix). Our
         graphs have none; the page tests would show one.
         """
-        found: list[tuple[bytes, str, str]] = []
+        links: list[tuple[str, str, str]] = []
         for target in dict.fromkeys([main, *subjects]):
-            node = ox.NamedNode(target)
-            for quad in self.store.quads_for_pattern(None, None, node, ox.DefaultGraph()):
-                s, p = quad.subject, quad.predicate.value
-                if not isinstance(s, ox.NamedNode) or p in self.not_incoming:
-                    continue
-                referrer = s.value.partition("#")[0]
-                if referrer == main:
-                    continue
-                found.append((f"<{s.value}> <{p}> <{target}>".encode(), referrer, p))
-        found.sort()
+            for quad in self.store.quads_for_pattern(None, None, ox.NamedNode(target), ox.DefaultGraph()):
+                if isinstance(quad.subject, ox.NamedNode):
+                    links.append((quad.subject.value, quad.predicate.value, target))
+        return links
+
+    def _incoming(self, main: str, links: list[tuple[str, str, str]]) -> tuple[list[tuple[str, str]], int]:
+        """The links the site lists under "Referenced by": the first ones in line order, and how many."""
+        found = sorted((f"<{s}> <{p}> <{o}>".encode(), s.partition("#")[0], p) for s, p, o in links if p not in self.not_incoming and s.partition("#")[0] != main)
         return [(referrer, p) for _, referrer, p in found[:INCOMING_SHOWN]], len(found)
 
     # ------------------------------------------------------------ rendering
