@@ -284,6 +284,31 @@ def test_the_bounded_sort_puts_blank_node_lines_where_they_belong(sorter: str) -
     assert terms.canonical_ntriples_of(store, [ox.DefaultGraph()], sorter=sorter) == terms.canonical_ntriples(only_blank)
 
 
+@pytest.mark.parametrize("chunk", [1, 40, 97, 1 << 24])
+def test_the_canonical_file_is_written_in_chunks_with_the_same_bytes(layout: Layout, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """Copied in chunks of a line, a few lines or the whole file, blank-node lines put back in whichever chunk they fall: the same bytes, size and digest."""
+    import hashlib
+
+    from uugraph.build import prepare
+    from uugraph.rdf import terms
+
+    loaded = prepare(layout)
+    expected = terms.canonical_ntriples(loaded.ntriples(loaded.published_graphs))
+    monkeypatch.setattr(terms, "CANONICAL_CHUNK", chunk)
+    out = tmp_path / "published.nt"
+    size, sha256 = terms.write_canonical_ntriples_of(loaded.store, loaded.published_graphs, out)
+    assert out.read_bytes() == expected
+    assert (size, sha256) == (len(expected), hashlib.sha256(expected).hexdigest())
+    assert [p.name for p in tmp_path.iterdir()] == ["published.nt"]  # the sort's temporary folder is gone
+    only_blank = b'_:a <http://e/p> _:b .\n_:b <http://e/p> "x" .\n'
+    store = ox.Store()
+    store.load(only_blank, format=ox.RdfFormat.N_TRIPLES)
+    terms.write_canonical_ntriples_of(store, [ox.DefaultGraph()], out)
+    assert out.read_bytes() == terms.canonical_ntriples(only_blank)
+    terms.write_canonical_ntriples_of(ox.Store(), [ox.DefaultGraph()], out)
+    assert out.read_bytes() == terms.canonical_ntriples(b"") == b"\n"
+
+
 def test_an_unknown_sorter_is_refused() -> None:
     from uugraph.rdf import terms
 

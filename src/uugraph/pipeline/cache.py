@@ -167,20 +167,24 @@ def remember(loaded: LoadedGraph, entry_key: str, *, with_published: bool = Fals
 
 
 def _published_file(loaded: LoadedGraph, where: Path) -> tuple[str, dict[str, object]] | None:
-    """The canonical published N-Triples in a temporary file of ``where``, and their size and digest; None if they cannot be made."""
-    try:
-        ntriples = terms.canonical_ntriples_of(loaded.store, loaded.published_graphs)
-    except ValueError:  # blank nodes too alike to canonicalize: build reports it when it serialises
-        return None
+    """The canonical published N-Triples in a temporary file of ``where``, and their size and digest; None if they cannot be made.
+
+    Written as a stream: the thread that makes it beside the shapes holds no
+    copy of the published graph.
+    """
     handle, path = tempfile.mkstemp(dir=where, prefix=".new-", suffix=".nt")
+    os.close(handle)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(ntriples)
+        size, sha256 = terms.write_canonical_ntriples_of(loaded.store, loaded.published_graphs, Path(path))
+    except ValueError:  # blank nodes too alike to canonicalize: build reports it when it serialises
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(path)
         raise
-    return path, {"bytes": len(ntriples), "sha256": hashlib.sha256(ntriples).hexdigest()}
+    return path, {"bytes": size, "sha256": sha256}
 
 
 def recall_published(entry_key: str) -> bytes | None:

@@ -7,7 +7,7 @@ speak. One pair of conversions serves every module that crosses between them.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
@@ -148,6 +148,24 @@ SORT_BUFFER = "1G"
 def canonical_ntriples_of(store: ox.Store, graphs: Iterable[GraphName], *, sorter: str = "auto") -> bytes:
     """:func:`canonical_ntriples` of the union of ``graphs`` of ``store``, sorted in bounded memory.
 
+    The bytes of :func:`write_canonical_ntriples_of`, read back: one copy of
+    the result in memory, for a caller that needs the bytes.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="uugraph-sort-") as name:
+        path = Path(name) / "canonical.nt"
+        write_canonical_ntriples_of(store, graphs, path, sorter=sorter)
+        return path.read_bytes()
+
+
+#: Bytes of the sorted file read at once while the blank-node lines are put back in place.
+CANONICAL_CHUNK = 1 << 24
+
+
+def write_canonical_ntriples_of(store: ox.Store, graphs: Iterable[GraphName], path: Path, *, sorter: str = "auto") -> tuple[int, str]:
+    """Write :func:`canonical_ntriples` of the union of ``graphs`` of ``store`` to ``path``; its size and SHA-256.
+
     The in-memory form keeps a Python object per line, a set and a sorted
     list: about 900 MB beside a 270 MB dump at 1.5M triples. Here the store
     dumps each graph into a temporary file, and the lines of all of them are
@@ -157,17 +175,21 @@ def canonical_ntriples_of(store: ox.Store, graphs: Iterable[GraphName], *, sorte
     Where there is no GNU sort (``sorter="python"`` forces it), runs of
     :data:`SORT_RUN_LINES` lines are sorted in Python and merged from disk, so
     only one run is ever held as lines. The few lines that mention a blank
-    node are then taken out of the sorted bytes, canonicalized, and put back
-    in order. Either way the bytes are those of :func:`canonical_ntriples` on
-    the same dump: bytewise order of lines without their line ends is the
-    order of the lines with them, as no N-Triples line is a prefix of another.
+    node are then taken out of the sorted file, canonicalized, and put back
+    in order while the file is copied to ``path`` in chunks of
+    :data:`CANONICAL_CHUNK` bytes: the whole result is never in memory (it
+    was twice, 2 GB at three million triples, in ``validate``'s cache
+    thread). The bytes are those of :func:`canonical_ntriples` on the same
+    dump: bytewise order of lines without their line ends is the order of the
+    lines with them, as no N-Triples line is a prefix of another.
     """
+    import hashlib
     import tempfile
     import threading
 
     if sorter not in ("auto", "python"):
         raise ValueError(f"unknown sorter {sorter!r}")
-    with tempfile.TemporaryDirectory(prefix="uugraph-sort-") as name:
+    with tempfile.TemporaryDirectory(prefix="uugraph-sort-", dir=path.parent) as name:
         folder = Path(name)
         graphs = list(graphs)
         dumps = [folder / f"graph-{i}.nt" for i in range(len(graphs))]
@@ -185,8 +207,42 @@ def canonical_ntriples_of(store: ox.Store, graphs: Iterable[GraphName], *, sorte
             _python_sort(dumps, merged, folder)
         for dump in dumps:
             dump.unlink()
-        ntriples = merged.read_bytes()
-    return _with_canonical_blank_lines(ntriples) or b"\n"
+        blank = [chunk[begin:end].rstrip(b"\n") for chunk in _line_chunks(merged) for begin, end in _spans_with_blank_marks(chunk)]
+        canonical = sorted({line + b"\n" for line in _canonical_blank_lines(blank)}) if blank else []
+        digest, size = hashlib.sha256(), 0
+        with path.open("wb") as out:
+
+            def write(piece: bytes | memoryview) -> None:
+                nonlocal size
+                out.write(piece)
+                digest.update(piece)
+                size += len(piece)
+
+            placed = 0
+            chunks = _line_chunks(merged)
+            chunk = next(chunks, b"")
+            while chunk:
+                following = next(chunks, b"")
+                last = chunk[chunk.rfind(b"\n", 0, len(chunk) - 1) + 1 :]
+                upto = placed
+                while upto < len(canonical) and (not following or canonical[upto] <= last):
+                    upto += 1
+                _write_with_lines_placed(chunk, canonical[placed:upto], write)
+                placed, chunk = upto, following
+            for line in canonical[placed:]:  # only when the sorted file was empty
+                write(line)
+            if not size:
+                write(b"\n")
+    return size, digest.hexdigest()
+
+
+def _line_chunks(path: Path) -> Iterator[bytes]:
+    """The bytes of ``path`` in pieces of about :data:`CANONICAL_CHUNK`, each ending at a line end."""
+    with path.open("rb") as handle:
+        while chunk := handle.read(CANONICAL_CHUNK):
+            if not chunk.endswith(b"\n"):
+                chunk += handle.readline()
+            yield chunk if chunk.endswith(b"\n") else chunk + b"\n"
 
 
 def _dump_graph(store: ox.Store, graph: GraphName, path: Path, failures: list[BaseException]) -> None:
@@ -196,30 +252,25 @@ def _dump_graph(store: ox.Store, graph: GraphName, path: Path, failures: list[Ba
         failures.append(exc)
 
 
-def _with_canonical_blank_lines(ntriples: bytes) -> bytes:
-    """Sorted ``ntriples`` with its lines that mention blank nodes canonicalized and put back in order.
+def _write_with_lines_placed(ntriples: bytes, canonical: list[bytes], write: Callable[[bytes | memoryview], object]) -> None:
+    """Write sorted ``ntriples`` without its lines that mention blank nodes, with the sorted ``canonical`` lines placed in order.
 
     These lines are few (the ontology's RDF lists), so they are found with a
-    byte search and their new forms placed by binary search over byte offsets:
+    byte search and the new ones placed by binary search over byte offsets:
     the million other lines are copied once, never split.
     """
     spans = _spans_with_blank_marks(ntriples)
-    if not spans:
-        return ntriples
-    blank = [ntriples[begin:end].rstrip(b"\n") for begin, end in spans]
-    canonical = sorted({line + b"\n" for line in _canonical_blank_lines(blank)})
     places = [_place_of(ntriples, line) for line in canonical]
     view = memoryview(ntriples)
-    pieces: list[bytes | memoryview] = []
     copied = placed = 0
     for begin, end in [*spans, (len(ntriples), len(ntriples))]:
         while placed < len(canonical) and places[placed] <= begin:
-            pieces += [view[copied : places[placed]], canonical[placed]]
+            write(view[copied : places[placed]])
+            write(canonical[placed])
             copied = places[placed]
             placed += 1
-        pieces.append(view[copied:begin])
+        write(view[copied:begin])
         copied = end
-    return b"".join(pieces)
 
 
 def _spans_with_blank_marks(ntriples: bytes) -> list[tuple[int, int]]:
