@@ -95,3 +95,24 @@ def test_engines_agree_on_a_synthetic_graph_with_injected_violations(synthetic: 
 def test_rules_agree_with_owlrl_on_a_synthetic_graph(synthetic: Layout) -> None:
     loaded = prepare(synthetic, with_queries=False)
     assert rules_entailments(loaded) == owlrl_entailments(loaded)
+
+
+@pytest.mark.parametrize("layout_name", ["invalid_examples", "synthetic"])
+def test_the_store_engine_agrees_when_it_keeps_almost_no_scans(layout_name: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the kept budget a scan is dropped and read again when a later shape needs it: the same report as pySHACL's."""
+    from uugraph.shacl import data
+
+    layout = request.getfixturevalue(layout_name)
+    kept: list[int] = []
+    put = data._Kept.put
+
+    def put_and_count(self: data._Kept, key: tuple[str, object], value: object, size: int) -> None:
+        put(self, key, value, size)  # type: ignore[arg-type]
+        kept.append(len(self._entries))
+
+    monkeypatch.setattr(data, "KEPT_VALUES", 1)
+    monkeypatch.setattr(data, "KEPT_LITERALS", 1)
+    monkeypatch.setattr(data._Kept, "put", put_and_count)
+    fast, reference = _both(layout, "store")
+    assert _outcome(fast) == _outcome(reference)
+    assert len(kept) > 20 and max(kept) == 1  # every scan but the newest was dropped, and many were read again

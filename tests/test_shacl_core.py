@@ -140,3 +140,20 @@ def test_a_report_with_only_warnings_does_not_conform() -> None:
     assert [r.severity for r in results] == [SH.Warning]
     report = shacl.report_graph(results, shapes)
     assert list(report.objects(None, SH.conforms)) == [rdflib.Literal(False)]
+
+
+def test_kept_scans_drop_the_least_recently_used_beyond_their_budget() -> None:
+    """The scans shared between shapes are bounded by the values they hold, not by the graph."""
+    import pyoxigraph as ox
+
+    from uugraph.shacl.data import _Kept
+
+    a, b, c = (("forward", ox.NamedNode(f"http://e/{n}")) for n in "abc")
+    kept = _Kept(budget=10)
+    kept.put(a, "A", 4)
+    kept.put(b, "B", 4)
+    assert kept.get(a) == "A"  # a is now the most recently used
+    kept.put(c, "C", 4)  # 12 > 10: b, the least recently used, goes
+    assert (kept.get(a), kept.get(b), kept.get(c), kept.size) == ("A", None, "C", 8)
+    kept.put(b, "B", 50)  # larger than the budget on its own: kept alone, the others dropped
+    assert (kept.get(a), kept.get(c), kept.get(b), kept.size) == (None, None, "B", 50)
