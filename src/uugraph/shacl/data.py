@@ -5,7 +5,7 @@ are computed once and kept, so the shapes that need them after the first one
 pay nothing; a node with few values is answered by an index lookup instead.
 What is kept is bounded: kept for the whole run, the scans of every predicate
 some shape follows add up to a Python copy of most of the graph (0.5 GB at a
-million triples, 2 GB at three million, growing with the graph). So scans are
+million triples, measured, and growing with the graph). So scans are
 kept up to :data:`KEPT_VALUES` values in all, the least recently used dropped
 first (and read again if a later shape needs them): up to a million triples
 everything stays, above it memory stops growing with the graph.
@@ -30,6 +30,7 @@ KEPT_VALUES = 2_000_000
 KEPT_LITERALS = 100_000
 
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
+_SUBCLASS_OF = ox.NamedNode(str(RDFS.subClassOf))
 
 
 class _Kept:
@@ -53,9 +54,6 @@ class _Kept:
         while self.size > self.budget and len(self._entries) > 1:
             _, (_, dropped) = self._entries.popitem(last=False)
             self.size -= dropped
-
-
-_SUBCLASS_OF = ox.NamedNode(str(RDFS.subClassOf))
 
 
 class StoreData:
