@@ -113,6 +113,7 @@ def test_query_timeout_option_and_ctrl_c(project_copy: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # not SIGINT ignored, as a run started in the background has it
     )
     try:
         time.sleep(4)
