@@ -176,13 +176,11 @@ def _published_file(loaded: LoadedGraph, where: Path) -> tuple[str, dict[str, ob
     os.close(handle)
     try:
         size, sha256 = terms.write_canonical_ntriples_of(loaded.store, loaded.published_graphs, Path(path))
-    except ValueError:  # blank nodes too alike to canonicalize: build reports it when it serialises
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(path)
-        return None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+        if isinstance(exc, ValueError):  # blank nodes too alike to canonicalize: build reports it when it serialises
+            return None
         raise
     return path, {"bytes": size, "sha256": sha256}
 
