@@ -21,8 +21,10 @@ names the shape, rather than skipped.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -30,8 +32,8 @@ import rdflib
 
 from uugraph.shacl.components import REGISTRY, Check
 from uugraph.shacl.components.sparql import check_component
-from uugraph.shacl.data import StoreData
-from uugraph.shacl.paths import SCAN_THRESHOLD, Path, compile_path, path_values
+from uugraph.shacl.data import SCAN_THRESHOLD, StoreData
+from uugraph.shacl.paths import Path, compile_path, path_values
 from uugraph.shacl.report import report_graph
 from uugraph.shacl.results import OxTerm, RawResult, ShapeNode, UnsupportedShape
 from uugraph.shacl.shapes import Shape, ShapesGraph
@@ -69,6 +71,11 @@ class Validator:
         targeted = self.shapes.targeted()
         if step is not None:
             step.total = len(targeted)
+        with _collector_paused():
+            self._validate(targeted, results, step)
+        return results
+
+    def _validate(self, targeted: list[ShapeNode], results: list[RawResult], step: StepProgress | None) -> None:
         for node in targeted:
             try:
                 shape = self.shapes.shape(node)
@@ -78,7 +85,6 @@ class Validator:
                 raise
             if step is not None:
                 step.advance()
-        return results
 
     def _values(self, shape: Shape, focus: list[OxTerm]) -> dict[OxTerm, Collection[OxTerm]]:
         """The value nodes of each focus node: itself for a node shape, its path's values for a property shape.
@@ -159,6 +165,25 @@ class Validator:
                 inner_bad |= self._failing(prop, inner)
             bad |= {f for f, vs in values.items() if any(v in inner_bad for v in vs)}
         return bad
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the shapes run, on again after.
+
+    The shapes build millions of sets and dicts that live to the end (the
+    kept scans, the value nodes), and make no reference cycles: each full
+    pass of the collector walks all of them and finds nothing. Measured at
+    3M synthetic triples, the shapes took 63.3 s with it and 53.0 s without,
+    at the same peak.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def validate(store: ox.Store, graphs: list[ox.NamedNode], shapes: rdflib.Graph, step: StepProgress | None = None) -> list[RawResult]:

@@ -21,10 +21,6 @@ from rdflib.collection import Collection
 from uugraph.shacl.data import StoreData
 from uugraph.shacl.results import SH, OxTerm, UnsupportedShape
 
-# Above this many focus nodes, a path is answered by one scan of its predicate
-# rather than one index lookup per node.
-SCAN_THRESHOLD = 2_000
-
 _SPARQL_SUFFIX = {"zeroOrMore": "*", "oneOrMore": "+", "zeroOrOne": "?"}
 _UNARY = {"zeroOrMore": SH.zeroOrMorePath, "oneOrMore": SH.oneOrMorePath, "zeroOrOne": SH.zeroOrOnePath}
 
@@ -107,14 +103,14 @@ def path_values(data: StoreData, path: Path, nodes: Iterable[OxTerm]) -> dict[Ox
     nodes = list(nodes)
     if path.kind == "predicate":
         assert path.predicate is not None
-        if len(nodes) > SCAN_THRESHOLD:
+        if data.worth_scanning("forward", path.predicate, len(nodes)):
             table = data.forward(path.predicate)
             return {n: table.get(n, _NONE) for n in nodes}
         return {n: data.objects(n, path.predicate) for n in nodes}
     if path.kind == "inverse":
         inner = path.parts[0].predicate
         assert inner is not None
-        if len(nodes) > SCAN_THRESHOLD:
+        if data.worth_scanning("backward", inner, len(nodes)):
             table = data.backward(inner)
             return {n: table.get(n, _NONE) for n in nodes}
         return {n: data.subjects(inner, n) for n in nodes}

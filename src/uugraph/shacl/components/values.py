@@ -13,7 +13,6 @@ from rdflib import RDFS, Literal
 from uugraph.rdf import namespaces
 from uugraph.shacl.components import Check, evaluates
 from uugraph.shacl.data import StoreData
-from uugraph.shacl.paths import SCAN_THRESHOLD
 from uugraph.shacl.results import SH, XSD, OxTerm
 
 _RDF_LANGSTRING = namespaces.RDF_LANGSTRING
@@ -34,7 +33,7 @@ def check_class(check: Check) -> None:
     data = check.data
     for cls in check.args:
         target = ox.NamedNode(str(cls))
-        if sum(len(vs) for vs in check.values.values()) > SCAN_THRESHOLD:
+        if data.worth_scanning("instances", target, sum(len(vs) for vs in check.values.values())):
             data.instances(target)  # one scan of the class instead of a lookup per value
         check.each_value("Class", lambda v: data.is_instance(v, target))  # noqa: B023 - each_value runs at once
 
