@@ -74,6 +74,12 @@ NAIVE = Path(__file__).resolve().with_name("naive_stack.py")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 MB = 1_000_000
 SAMPLE_EVERY = 0.05
+# A sample of a process of several GB (PSS above all: the kernel walks its page tables, holding its memory
+# lock) takes tens of milliseconds of system time: every 50 ms, the sampler took most of a core from the
+# run it measured (10M: 69% system time). So the pause after a sample is at least this many times its cost:
+# the sampling takes at most 5% of one core.
+SAMPLE_PAUSE_FACTOR = 19
+SAMPLING = f"sampled every {SAMPLE_EVERY * 1000:.0f} ms or {SAMPLE_PAUSE_FACTOR + 1} times a sample's own cost, whichever is longer"
 MEMORY = "rss"  # what is summed over the process tree: "rss", or "pss" (--pss) to count shared pages once
 
 TARGET_1M_WALL = 60.0  # ours validate + build at 1M, seconds
@@ -234,6 +240,7 @@ def run(argv: list[str], *, cap: float | None = None, mem_cap: int | None = None
         if pid == child.pid:
             break
         rss = tree_rss(child.pid)
+        cost = time.perf_counter() - start - now
         result.samples.append((now, rss))
         result.peak = max(result.peak, rss)
         reason = ""
@@ -255,7 +262,7 @@ def run(argv: list[str], *, cap: float | None = None, mem_cap: int | None = None
                 pass
             _, status, usage = os.wait4(child.pid, 0)
             break
-        time.sleep(SAMPLE_EVERY)
+        time.sleep(max(SAMPLE_EVERY, SAMPLE_PAUSE_FACTOR * cost))
     result.wall = time.perf_counter() - start
     child.returncode = result.returncode = os.waitstatus_to_exitcode(status)
     for t in threads:
@@ -583,10 +590,11 @@ def measure_serve(py: str, dist: Path, data: Path, seconds: float, mem_cap: int,
 
     def sample() -> None:
         while not stop.is_set():
+            began = time.perf_counter()
             peak[0] = max(peak[0], tree_rss(child.pid))
             if peak[0] > mem_cap:
                 os.killpg(child.pid, signal.SIGKILL)
-            time.sleep(SAMPLE_EVERY)
+            time.sleep(max(SAMPLE_EVERY, SAMPLE_PAUSE_FACTOR * (time.perf_counter() - began)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -1076,7 +1084,7 @@ def main(argv: list[str] | None = None) -> int:
             end = os.getloadavg()
             print(f"## At scale: the floor, ours and serve\n\nMachine: {machine(load)}\nLoad average at end: {end[0]:.2f} {end[1]:.2f} {end[2]:.2f}; whole run {(time.time() - started) / 60:.0f} min")
             print(f"Versions: {versions()}\nCommit: {commit(snapshot)}")
-            print(f"Peak memory: the largest sum of {MEMORY.upper()} over the process tree, sampled every {SAMPLE_EVERY * 1000:.0f} ms; MB = 10^6 bytes.\n")
+            print(f"Peak memory: the largest sum of {MEMORY.upper()} over the process tree, {SAMPLING}; MB = 10^6 bytes.\n")
             print(scale_tables(scaled), flush=True)
             if args.json:
 
@@ -1119,8 +1127,7 @@ def main(argv: list[str] | None = None) -> int:
     out.append(f"Versions: {versions()}")
     out.append(f"Commit: {commit(snapshot)}")
     out.append(
-        f"Naive cap: {args.cap:g} s per step (timed region); memory guard {args.mem_cap:,.0f} MB. MB = 10^6 bytes. "
-        f"Peak memory: the largest sum of {MEMORY.upper()} over the process tree, sampled every {SAMPLE_EVERY * 1000:.0f} ms."
+        f"Naive cap: {args.cap:g} s per step (timed region); memory guard {args.mem_cap:,.0f} MB. MB = 10^6 bytes. Peak memory: the largest sum of {MEMORY.upper()} over the process tree, {SAMPLING}."
     )
     for r in results:
         out.append("")
