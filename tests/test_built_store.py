@@ -219,6 +219,32 @@ def test_the_store_loaded_in_small_batches_is_the_same_graph(built_dist: Path, t
     assert sorted(map(str, stored)) == sorted(map(str, published))
 
 
+@pytest.mark.parametrize("chunk", [1, 97, 4096])
+def test_the_index_read_from_the_file_in_slices_is_the_index_of_the_whole_bytes(built_dist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """The loader reads the dump a slice at a time (not mapped whole): every table is the one made from the bytes at once."""
+    import sqlite3
+
+    import uugraph.outputs.store as built_store
+
+    dump = built_dist / "graph.nt"
+    slices = list(built_store._chunks_of(dump, chunk))
+    assert b"".join(slices) == dump.read_bytes() and all(s.endswith(b"\n") for s in slices)
+    assert len(slices) > 1
+    built_store.write_store(dump, dump.read_bytes(), tmp_path / "whole")
+    monkeypatch.setattr(built_store, "CHUNK_BYTES", chunk)
+    built_store.write_store(dump, None, tmp_path / "sliced")
+
+    def tables(folder: Path) -> dict[str, list[tuple[object, ...]]]:
+        with sqlite3.connect(folder / "documents.sqlite") as db:
+            names = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+            return {name: db.execute(f"SELECT * FROM {name} ORDER BY rowid" if name == "blank_lines" else f"SELECT * FROM {name} ORDER BY 1, 2").fetchall() for name in names}
+
+    whole, sliced = tables(tmp_path / "whole"), tables(tmp_path / "sliced")
+    assert set(whole) == {"documents", "meta", "kinds", "blank_lines"}
+    assert all(whole[name] for name in whole), "a table of the real graph is empty"
+    assert sliced == whole
+
+
 def test_a_small_graph_is_served_from_memory_and_a_large_one_from_the_store(built_dist: Path) -> None:
     """``--in-memory-below``: the queries of a small graph run faster in memory; a large one keeps the store."""
     triples = (built_dist / "graph.nt").read_bytes().count(b"\n")

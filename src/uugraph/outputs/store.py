@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -94,7 +94,7 @@ def write_store(ntriples_file: Path, ntriples: bytes | None, folder: Path, *, fr
 
     ``ntriples`` is the same graph as bytes (sorted, as the build writes it),
     read once with a regular expression for the subjects of the index; None
-    maps the file instead. With ``fresh_process`` the work runs in a new
+    reads the file instead, a slice at a time. With ``fresh_process`` the work runs in a new
     interpreter (``python -m uugraph.outputs.store``): RocksDB starts threads
     of its own the first time a process opens a store, and a process forked
     from one that did (the build's writer, forked from a process that may
@@ -111,13 +111,29 @@ def write_store(ntriples_file: Path, ntriples: bytes | None, folder: Path, *, fr
         if done.returncode != 0:
             raise UugraphError(f"writing the store {folder} failed (exit code {done.returncode}): {done.stderr.strip()[-2000:]}")
         return
-    if ntriples is None:
-        import mmap
+    _write(ntriples_file, [ntriples] if ntriples is not None else _chunks_of(ntriples_file), folder)
 
-        with ntriples_file.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            _write(ntriples_file, mapped, folder)  # type: ignore[arg-type]  # re and bytes.count read a mmap as bytes
-        return
-    _write(ntriples_file, ntriples, folder)
+
+#: Bytes per slice when the index is made from the file: the slices are read one by one, so the
+#: writer holds one of them, not the graph (a mapped file would count all its pages as it is read).
+CHUNK_BYTES = 1 << 26
+
+
+def _chunks_of(path: Path, size: int | None = None) -> Iterator[bytes]:
+    """The bytes of ``path`` in slices of about ``size`` bytes, each ending at a line end (the last one as the file ends)."""
+    size = size or CHUNK_BYTES
+    rest = b""
+    with path.open("rb") as handle:
+        while block := handle.read(size):
+            block = rest + block
+            end = block.rfind(b"\n") + 1
+            if end == 0:
+                rest = block
+                continue
+            rest = block[end:]
+            yield block[:end]
+    if rest:
+        yield rest
 
 
 def _die_with_parent() -> None:
@@ -131,13 +147,12 @@ def _die_with_parent() -> None:
         pass
 
 
-def _write(ntriples_file: Path, ntriples: bytes, folder: Path) -> None:
+def _write(ntriples_file: Path, chunks: Iterable[bytes], folder: Path) -> None:
+    """The store from the file, then its index from ``chunks`` (the same graph, in slices that end at line ends)."""
     folder.mkdir()
     store = ox.Store(str(folder / _OXIGRAPH))
     _bulk_load_in_batches(store, ntriples_file)
     store.flush()
-    chunk = 1 << 24  # counted in slices: a mapped file is not read into memory at once
-    triples = sum(ntriples[start : start + chunk].count(b"\n") for start in range(0, len(ntriples), chunk))
     del store
     index = sqlite3.connect(folder / _DOCUMENTS)
     try:
@@ -145,14 +160,19 @@ def _write(ntriples_file: Path, ntriples: bytes, folder: Path) -> None:
         index.execute("PRAGMA synchronous=OFF")
         index.execute("CREATE TABLE documents (path TEXT NOT NULL, subject TEXT NOT NULL, PRIMARY KEY (path, subject)) WITHOUT ROWID")
         index.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
-        rows = ((path, subject) for subject in named_subjects(ntriples) if (path := document_path(subject)) is not None)
-        index.executemany("INSERT OR IGNORE INTO documents VALUES (?, ?)", rows)
+        triples, kinds, blank = 0, set(), []
+        for chunk in chunks:
+            triples += chunk.count(b"\n")
+            rows = ((path, subject) for subject in named_subjects(chunk) if (path := document_path(subject)) is not None)
+            index.executemany("INSERT OR IGNORE INTO documents VALUES (?, ?)", rows)
+            kinds.update(kinds_of_ntriples(chunk))
+            blank.extend(blank_node_lines(chunk))
         count = index.execute("SELECT COUNT(DISTINCT path) FROM documents").fetchone()[0]
         index.executemany("INSERT INTO meta VALUES (?, ?)", [("triples", triples), ("documents", count)])
         index.execute("CREATE TABLE kinds (predicate TEXT NOT NULL, kind TEXT NOT NULL)")
-        index.executemany("INSERT INTO kinds VALUES (?, ?)", kinds_of_ntriples(ntriples))
+        index.executemany("INSERT INTO kinds VALUES (?, ?)", sorted(kinds))
         index.execute("CREATE TABLE blank_lines (line BLOB NOT NULL)")
-        index.executemany("INSERT INTO blank_lines VALUES (?)", ((line,) for line in blank_node_lines(ntriples)))
+        index.executemany("INSERT INTO blank_lines VALUES (?)", ((line,) for line in blank))
         index.commit()
     finally:
         index.close()
