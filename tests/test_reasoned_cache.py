@@ -54,7 +54,11 @@ def test_validate_then_build_loads_and_reasons_once(project_copy: Path, cache_di
     assert len(list(cache_dir.glob("*.json"))) == 1
     built = uugraph.build.build(layout, tmp_path / "dist", site="never")
     assert len(loads) == 1, "build parsed the inputs again"
-    assert _quads(built.loaded) == _quads(checked.loaded)
+    # With the published graph and the report kept, build recalls only the outline: the ontology and the shapes.
+    outline = [*checked.loaded.ontology_graphs, *checked.loaded.shapes_graphs]
+    assert not built.loaded.holds_data
+    assert _quads(built.loaded) == sorted(q for q in _quads(checked.loaded) if q.endswith(tuple(f" {g}" for g in outline)))
+    assert _quads(built.loaded), "the outline holds no quads"
     assert built.loaded.files == checked.loaded.files
     assert set(built.loaded.queries) == set(checked.loaded.queries) and built.loaded.queries
     assert [r.line() for r in built.report.results] == [r.line() for r in checked.report.results]
@@ -202,13 +206,14 @@ def test_evicted_entries_take_their_reports_along(project_copy: Path, cache_dir:
     assert len(entries) == cache.KEEP and reports == entries and published == entries
 
 
-PUBLISHED_FILES = ("graph.nt", "graph.ttl", "graph.jsonld", "context.jsonld", "void.ttl")
+PUBLISHED_FILES = ("graph.nt", "graph.ttl", "graph.jsonld", "context.jsonld", "void.ttl", "network.svg", "ontology.html")
 
 
 def _published(dist: Path) -> dict[str, bytes]:
     from uugraph.config import version
 
-    return {name: (dist / name).read_bytes() for name in PUBLISHED_FILES} | {"iris.txt": (dist / version() / "iris.txt").read_bytes()}
+    bundle = dist / version()
+    return {name: (dist / name).read_bytes() for name in PUBLISHED_FILES} | {name: (bundle / name).read_bytes() for name in ("iris.txt", "shapes.ttl", "validation-report.ttl")}
 
 
 @pytest.mark.parametrize("forked", [False, True])
@@ -246,3 +251,63 @@ def test_a_damaged_published_graph_is_ignored(project_copy: Path, cache_dir: Pat
     assert "the published graph of an earlier run" not in capsys.readouterr().err
     assert not kept.exists(), "the damaged file was left for the next run"
     assert (tmp_path / "dist" / "graph.nt").read_bytes() == data
+
+
+def test_build_from_the_outline_loads_no_data_and_writes_the_same_files(
+    project_copy: Path, cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With the published graph and the report kept, the dump is not loaded: every file is the same all the same."""
+    from uugraph.progress import Progress
+
+    layout = Layout(root=project_copy)
+    monkeypatch.setenv("UUGRAPH_CACHE_DIR", "off")
+    uugraph.build.build(layout, tmp_path / "loaded", site="never")
+    monkeypatch.setenv("UUGRAPH_CACHE_DIR", str(cache_dir.parent))
+    uugraph.build.check(layout)
+    recalls: list[str] = []
+    real = cache.recall
+    monkeypatch.setattr(cache, "recall", lambda *a, **k: recalls.append("dump") or real(*a, **k))
+    capsys.readouterr()
+    uugraph.build.build(layout, tmp_path / "outlined", Progress(live=False), site="never")
+    assert "the data is not loaded" in capsys.readouterr().err
+    assert recalls == [], "build loaded the dump of the whole graph"
+    assert _published(tmp_path / "outlined") == _published(tmp_path / "loaded")
+
+
+@pytest.mark.parametrize("damage", ["layers", "picture", "triples", "missing"])
+def test_a_damaged_outline_means_the_dump_is_loaded(project_copy: Path, cache_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str) -> None:
+    import json
+
+    from uugraph.progress import Progress
+
+    layout = Layout(root=project_copy)
+    uugraph.build.check(layout)
+    meta = cache_dir / f"{cache.key(layout)}.json"
+    described = json.loads(meta.read_text(encoding="utf-8"))
+    if damage == "layers":
+        described["outline"]["layers"] = "<not n-quads"
+    elif damage == "picture":
+        described["outline"]["picture"] = {"nodes": "not a list"}
+    elif damage == "triples":
+        described["outline"]["published_triples"] = "many"
+    else:
+        del described["outline"]
+    meta.write_text(json.dumps(described), encoding="utf-8")
+    capsys.readouterr()
+    built = uugraph.build.build(layout, tmp_path / "dist", Progress(live=False), site="never")
+    assert "the data is not loaded" not in capsys.readouterr().err
+    assert built.loaded.holds_data and built.report.conforms
+    assert (tmp_path / "dist" / "network.svg").is_file()
+
+
+def test_an_outline_refuses_to_answer_for_the_data(project_copy: Path, cache_dir: Path) -> None:
+    """An outline asked for the data raises, rather than giving an empty graph that would be published as such."""
+    layout = Layout(root=project_copy)
+    uugraph.build.check(layout)
+    outline = cache.recall_outline(layout, cache.key(layout))
+    assert outline is not None and outline.published_triples > 1000
+    assert outline.loaded.ntriples(outline.loaded.shapes_graphs)
+    with pytest.raises(RuntimeError, match="without its data"):
+        outline.loaded.published_triple_count()
+    with pytest.raises(RuntimeError, match="without its data"):
+        outline.loaded.ntriples(outline.loaded.published_graphs)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from uugraph.config import Layout
 from uugraph.errors import EXIT_NONCONFORMING, UugraphError
-from uugraph.outputs import describe, release, site
+from uugraph.outputs import describe, picture, release, site
 from uugraph.outputs.store import SITE_PAGES_BELOW, STORE_FOLDER, site_wanted, store_wanted, write_store
 from uugraph.pipeline import cache, export
 from uugraph.pipeline.load import LoadedGraph, load, load_queries
@@ -77,7 +77,8 @@ def prepare(layout: Layout, progress: Progress | None = None, *, with_queries: b
         reason(loaded, step)
     if entry is not None:
         if remembering is not None:
-            remembering.append(threading.Thread(target=cache.remember, args=(loaded, entry), kwargs={"with_published": True}, name="remember in the cache"))
+            keep = functools.partial(cache.remember, loaded, entry, with_published=True, picture=lambda graph: picture.content(graph).to_json())
+            remembering.append(threading.Thread(target=keep, name="remember in the cache"))
             remembering[-1].start()
         else:
             with progress.step("remember in the cache"):
@@ -109,14 +110,22 @@ def check(layout: Layout, progress: Progress | None = None, engine: str = "store
     return Checked(loaded, report)
 
 
+def _kept_report(entry: str | None, progress: Progress, engine: str) -> Report | None:
+    """The report of ``validate`` by ``engine`` on the same inputs, kept in the cache with the entry ``entry``, if any."""
+    if entry is None:
+        return None
+    with progress.step("recall the validation report"):
+        kept = cache.recall_report(entry, engine)
+    if kept is not None:
+        progress.note(f"validate: the report of an earlier run on the same inputs ({engine} engine)")
+    return kept
+
+
 def _validated(loaded: LoadedGraph, layout: Layout, progress: Progress, engine: str) -> Report:
     """The report of ``validate`` on the same inputs, kept in the cache, else the shapes run now."""
-    if loaded.cache_key is not None:
-        with progress.step("recall the validation report"):
-            kept = cache.recall_report(loaded.cache_key, engine)
-        if kept is not None:
-            progress.note(f"validate: the report of an earlier run on the same inputs ({engine} engine)")
-            return kept
+    kept = _kept_report(loaded.cache_key, progress, engine)
+    if kept is not None:
+        return kept
     with progress.step("validate", unit="shapes") as step:
         report = validate_graph(loaded, layout.root, engine, step)
     if loaded.cache_key is not None:
@@ -283,22 +292,27 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
         if ntriples is not None and ntriples.count(b"\n") > PARALLEL_EXPORT_THRESHOLD and hasattr(os, "fork"):
             writers.append((_fork_jsonld(ntriples, staging, progress), "the JSON-LD"))
         with_jsonld = not writers
-        loaded = prepare(layout, progress, entry=entry)
+        kept_report = _kept_report(entry, progress, engine) if ntriples is not None else None
+        outline = _kept_outline(layout, entry, progress) if kept_report is not None else None
+        if outline is not None:
+            loaded, triples, shown = outline
+        else:
+            loaded = prepare(layout, progress, entry=entry)
+            triples, shown = loaded.published_triple_count(), None
         with progress.step("check shapes"):
             check_shapes(loaded, engine)
-        triples = loaded.published_triple_count()
         with_store = store_wanted(store, triples)
         with_site = site_wanted(site, triples)
         if site == "auto" and not with_site:
             progress.note(
                 f"site: not written for {triples:,} triples (--site auto writes it below {SITE_PAGES_BELOW:,}); uugraph serve renders each page from the store on demand, --site always writes them all"
             )
-        export_into = functools.partial(_export_into, loaded, staging, with_site=with_site, with_store=with_store, ntriples=ntriples, with_jsonld=with_jsonld)
+        export_into = functools.partial(_export_into, loaded, staging, with_site=with_site, with_store=with_store, ntriples=ntriples, with_jsonld=with_jsonld, shown=shown)
         forked = triples > PARALLEL_EXPORT_THRESHOLD and hasattr(os, "fork")
         if forked:
             # The writer shares the terminal: it prints its timing lines but draws no bar over the parent's.
             writers.append((_fork(lambda: export_into(progress.lines_only(), parallel=True)), "the published files"))
-        report = _validated(loaded, layout, progress, engine)
+        report = kept_report or _validated(loaded, layout, progress, engine)
         checked = Checked(loaded, report)
         if not report.conforms:
             raise NonConforming(report)
@@ -332,6 +346,28 @@ def _kept_published(entry: str | None, progress: Progress) -> bytes | None:
     return ntriples
 
 
+def _kept_outline(layout: Layout, entry: str | None, progress: Progress) -> tuple[LoadedGraph, int, picture.Content] | None:
+    """The ontology, the shapes, the count of published triples and the picture ``validate`` kept with ``entry``, if any.
+
+    With the published N-Triples and the report kept too, that is all a
+    ``build`` writes from: the data is not loaded again at all.
+    """
+    if entry is None:
+        return None
+    with progress.step("recall the outline"):
+        outline = cache.recall_outline(layout, entry)
+    if outline is None or not isinstance(outline.picture, dict):
+        return None
+    try:
+        shown = picture.Content.from_json(outline.picture)
+    except (KeyError, TypeError, ValueError):
+        return None
+    progress.note("load: the ontology and shapes of an earlier run on the same inputs; the data is not loaded")
+    outline.loaded.queries = load_queries(layout.queries_dir)
+    outline.loaded.cache_key = entry
+    return outline.loaded, outline.published_triples, shown
+
+
 def _export_into(
     loaded: LoadedGraph,
     staging: Path,
@@ -341,11 +377,13 @@ def _export_into(
     with_store: bool = True,
     ntriples: bytes | None = None,
     with_jsonld: bool = True,
+    shown: picture.Content | None = None,
 ) -> None:
     """Everything that does not depend on the validation report: dumps, documents, then the site.
 
     ``ntriples`` is the published graph when it is known already (kept in the
-    cache); ``with_jsonld`` is False when another writer has the JSON-LD.
+    cache), ``shown`` what the picture shows; ``with_jsonld`` is False when
+    another writer has the JSON-LD.
     """
     if ntriples is None:
         with progress.step("serialise"):
@@ -354,7 +392,7 @@ def _export_into(
 
     def documents() -> None:  # while the JSON-LD is written, in parallel mode
         with progress.step("documents"):
-            release.write_documents(loaded, staging)
+            release.write_documents(loaded, staging, shown)
             release.write_iris(published, staging)
 
     write_outputs(published, staging, progress, parallel=parallel, with_store=with_store, with_jsonld=with_jsonld, meanwhile=documents)

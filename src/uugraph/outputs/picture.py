@@ -61,7 +61,7 @@ class Node:
 
 def _select(loaded: LoadedGraph, text: str, base: str | None = None) -> ox.QuerySolutions:
     """The solutions of a SELECT on the published graph."""
-    graphs: list[GraphName] = list(loaded.published_graphs)
+    graphs: list[GraphName] = list(loaded.held(loaded.published_graphs))
     result = loaded.store.query(text, base_iri=base, default_graph=graphs)
     assert isinstance(result, ox.QuerySolutions), "a SELECT query gives solutions"
     return result
@@ -82,26 +82,56 @@ def neighbourhood(loaded: LoadedGraph, center: str) -> list[Node]:
     return sorted(best.values(), key=lambda n: (n.kind, n.label))
 
 
-def draw(loaded: LoadedGraph, path: Path, center: str | None = None) -> list[Node]:
-    """Write the SVG picture to ``path``; returns the nodes drawn (empty graph: no file)."""
-    import matplotlib
+@dataclass(frozen=True)
+class Content:
+    """What the picture shows, read from the published graph: all that :func:`draw` needs of it.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import networkx as nx
+    Kept apart from the drawing so that the reasoned-store cache can keep it
+    beside the published graph (:func:`uugraph.pipeline.cache.remember`): a
+    ``build`` after ``validate`` then draws the picture without loading the
+    data again.
+    """
 
+    center: str
+    center_label: str
+    nodes: tuple[Node, ...]
+    #: Each partner university and the alliances it is a partner through, sorted.
+    partners_of: tuple[tuple[str, tuple[str, ...]], ...]
+    #: (alliance, network) pairs: the alliance was launched through the network.
+    launched: tuple[tuple[str, str], ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "center": self.center,
+            "center_label": self.center_label,
+            "nodes": [[n.iri, n.kind, n.label] for n in self.nodes],
+            "partners_of": [[partner, list(alliances)] for partner, alliances in self.partners_of],
+            "launched": [list(pair) for pair in self.launched],
+        }
+
+    @classmethod
+    def from_json(cls, kept: dict[str, object]) -> Content:
+        """The content :meth:`to_json` wrote; raises KeyError, TypeError or ValueError on anything else."""
+        nodes, partners, launched = kept["nodes"], kept["partners_of"], kept["launched"]
+        if not isinstance(nodes, list) or not isinstance(partners, list) or not isinstance(launched, list):
+            raise TypeError("the picture's content is not lists")
+        return cls(
+            str(kept["center"]),
+            str(kept["center_label"]),
+            tuple(Node(str(i), str(k), str(label)) for i, k, label in nodes),
+            tuple((str(partner), tuple(str(a) for a in alliances)) for partner, alliances in partners),
+            tuple((str(a), str(n)) for a, n in launched),
+        )
+
+
+def content(loaded: LoadedGraph, center: str | None = None) -> Content:
+    """What the picture of ``center`` (the publisher, by default) shows, from the published graph of ``loaded``."""
     center = center or base_iri() + "id/org/utrecht-university"
     nodes = neighbourhood(loaded, center)
-    if not nodes:
-        return []
     center_label = next(
         (r["l"].value for r in _select(loaded, f'SELECT ?l WHERE {{ <{center}> <http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER(LANG(?l) = "en") }} LIMIT 1')),
         "Utrecht University",
     )
-    graph = nx.Graph()
-    graph.add_node(center, label=center_label, kind="University")
-    for node in nodes:
-        graph.add_node(node.iri, label=node.label, kind=node.kind)
     partners_of: dict[str, set[str]] = {}
     for row in _select(
         loaded,
@@ -111,12 +141,37 @@ def draw(loaded: LoadedGraph, path: Path, center: str | None = None) -> list[Nod
     ):
         partners_of.setdefault(row["p"].value, set()).add(row["a"].value)
     drawn = {n.iri for n in nodes}
-    for row in _select(loaded, f"SELECT ?a ?n WHERE {{ ?a <{uuo('launchedThrough')}> ?n }}"):
-        if row["a"].value in drawn and row["n"].value in drawn:
-            graph.add_edge(row["n"].value, row["a"].value)
+    launched = {(row["a"].value, row["n"].value) for row in _select(loaded, f"SELECT ?a ?n WHERE {{ ?a <{uuo('launchedThrough')}> ?n }}")}
+    return Content(
+        center,
+        center_label,
+        tuple(nodes),
+        tuple((partner, tuple(sorted(alliances))) for partner, alliances in sorted(partners_of.items())),
+        tuple(sorted((a, n) for a, n in launched if a in drawn and n in drawn)),
+    )
+
+
+def draw(shown: Content, path: Path) -> list[Node]:
+    """Write the SVG picture of ``shown`` to ``path``; returns the nodes drawn (none: no file)."""
+    if not shown.nodes:
+        return []
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import networkx as nx
+
+    center, center_label, nodes = shown.center, shown.center_label, list(shown.nodes)
+    partners_of = dict(shown.partners_of)
+    graph = nx.Graph()
+    graph.add_node(center, label=center_label, kind="University")
+    for node in nodes:
+        graph.add_node(node.iri, label=node.label, kind=node.kind)
+    for alliance, network in shown.launched:
+        graph.add_edge(network, alliance)
     for node in nodes:
         if node.kind == "Partner":
-            for alliance in sorted(partners_of.get(node.iri, ())):
+            for alliance in partners_of.get(node.iri, ()):
                 graph.add_edge(alliance, node.iri)
         else:
             graph.add_edge(center, node.iri)

@@ -20,6 +20,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from uugraph.config import base_iri, version
 from uugraph.errors import InputError
@@ -29,15 +30,23 @@ from uugraph.pipeline.validate import Report
 from uugraph.rdf import terms
 from uugraph.rdf.namespaces import id_iri, uuo
 
+if TYPE_CHECKING:
+    from uugraph.outputs.picture import Content
+
 SHARED_FILES = ("graph.ttl", "graph.nt", "graph.jsonld", "context.jsonld", "void.ttl", "ontology.html", "network.svg")
 
 
-def write_documents(loaded: LoadedGraph, folder: Path) -> None:
-    """The ontology documentation and the picture, beside the dumps."""
-    write_ontology_html(loaded, folder / "ontology.html")
-    from uugraph.outputs.picture import draw
+def write_documents(loaded: LoadedGraph, folder: Path, picture: Content | None = None) -> None:
+    """The ontology documentation and the picture, beside the dumps.
 
-    draw(loaded, folder / "network.svg")
+    ``picture`` is what the picture shows when it is known already (kept in
+    the cache with the published graph, for a ``loaded`` that holds no data);
+    otherwise it is read from the published graph of ``loaded``.
+    """
+    write_ontology_html(loaded, folder / "ontology.html")
+    from uugraph.outputs import picture as pictures
+
+    pictures.draw(picture or pictures.content(loaded), folder / "network.svg")
 
 
 def write_ontology_html(loaded: LoadedGraph, path: Path) -> None:

@@ -11,7 +11,10 @@ without any of the Python-side checks (they passed when the entry was made).
 An entry is a dump and a small JSON file naming its size and digest; an
 entry ``validate`` made also holds the published graph as canonical N-Triples
 (``KEY.published.nt``, named in the JSON with its own size and digest), which
-``build`` writes from without serialising again. They are
+``build`` writes from without serialising again, and the outline of the
+graph (:func:`recall_outline`: the ontology and shapes graphs, the count of
+published triples and what the picture shows), with which ``build`` writes
+every file without loading the data at all. They are
 written to temporary names and renamed, the JSON last, so a run killed while
 writing leaves no entry; a dump whose size or digest does not match, or that
 does not parse, is ignored (and removed) and the inputs are read as usual.
@@ -124,14 +127,17 @@ def recall(layout: Layout, entry_key: str) -> LoadedGraph | None:
     return loaded
 
 
-def remember(loaded: LoadedGraph, entry_key: str, *, with_published: bool = False) -> None:
+def remember(loaded: LoadedGraph, entry_key: str, *, with_published: bool = False, picture: Callable[[LoadedGraph], object] | None = None) -> None:
     """Keep ``loaded`` (loaded and reasoned) under ``entry_key``; any failure just means no entry.
 
     ``with_published`` also keeps the published graph as the canonical
     N-Triples ``build`` writes (``KEY.published.nt``): ``validate`` makes it in
     its thread beside the shapes, where it costs little, and ``build`` on the
     same key then starts writing the JSON-LD before it has even loaded the
-    store (:func:`recall_published`).
+    store (:func:`recall_published`). With it, the description also keeps the
+    outline (:func:`recall_outline`): the ontology and shapes graphs, the
+    count of published triples, and ``picture(loaded)``, what the picture
+    shows (JSON).
     """
     where = folder()
     if where is None:
@@ -148,6 +154,7 @@ def remember(loaded: LoadedGraph, entry_key: str, *, with_published: bool = Fals
         if published is not None:
             temporary.append(published[0])
             described["published"] = published[1]
+            described["outline"] = _outline_of(loaded, picture)
         handle, meta = tempfile.mkstemp(dir=where, prefix=".new-", suffix=".json")
         temporary.append(meta)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
@@ -183,6 +190,52 @@ def _published_file(loaded: LoadedGraph, where: Path) -> tuple[str, dict[str, ob
             return None
         raise
     return path, {"bytes": size, "sha256": sha256}
+
+
+def _outline_of(loaded: LoadedGraph, picture: Callable[[LoadedGraph], object] | None) -> dict[str, object]:
+    """What ``build`` needs of the graph besides the published N-Triples and the report: a few kilobytes."""
+    layers = ox.serialize(loaded.quads(loaded.ontology_graphs + loaded.shapes_graphs), format=ox.RdfFormat.N_QUADS) or b""
+    return {"layers": layers.decode("utf-8"), "published_triples": loaded.published_triple_count(), "picture": picture(loaded) if picture else None}
+
+
+@dataclasses.dataclass
+class Outline:
+    """An entry recalled without its data: what ``build`` needs when the published graph and the report are kept."""
+
+    #: The ontology and shapes graphs only (``holds_data`` is False), and the files of every layer.
+    loaded: LoadedGraph
+    #: :meth:`LoadedGraph.published_triple_count` of the whole graph.
+    published_triples: int
+    #: What the picture shows, as the ``picture`` given to :func:`remember` made it (None if none was).
+    picture: object
+
+
+def recall_outline(layout: Layout, entry_key: str) -> Outline | None:
+    """The outline ``validate`` kept with the entry ``entry_key``, or None (no entry, no outline, or a damaged one).
+
+    It spares ``build`` the longest part of loading from the cache (at ten
+    million triples, a 7 GB dump parsed into a store of the same size) when
+    the published N-Triples and the report are kept: they, the ontology, the
+    shapes and the picture are all it then writes from.
+    """
+    where = folder()
+    if where is None:
+        return None
+    meta = where / f"{entry_key}.json"
+    try:
+        outline = json.loads(meta.read_text(encoding="utf-8")).get("outline")
+        if outline is None:  # an entry ``build`` made: no published graph kept, so no outline either
+            return None
+        store = ox.Store()
+        store.load(outline["layers"].encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        loaded = LoadedGraph(store=store, holds_data=False)
+        loaded.files = input_files(layout)
+        return Outline(loaded, int(outline["published_triples"]), outline["picture"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, SyntaxError):
+        _forget(where, entry_key)
+        return None
 
 
 def recall_published(entry_key: str) -> bytes | None:

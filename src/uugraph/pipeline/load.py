@@ -54,6 +54,9 @@ class LoadedGraph:
     queries: dict[str, QueryFile] = field(default_factory=dict)
     #: The key of the inputs in the reasoned-store cache (:mod:`uugraph.pipeline.cache`), when it is on.
     cache_key: str | None = None
+    #: False for a graph recalled without its data and derived links (only the ontology and the shapes:
+    #: :func:`uugraph.pipeline.cache.recall_outline`), which refuses to give what it does not hold.
+    holds_data: bool = True
     _file_index: dict[str, Path] = field(default_factory=dict, repr=False)
 
     @property
@@ -81,7 +84,7 @@ class LoadedGraph:
     @property
     def default_graph(self) -> list[GraphName]:
         """The published graphs as a query's default graph: what ``Store.query(default_graph=…)`` takes."""
-        return list(self.published_graphs)
+        return list(self.held(self.published_graphs))
 
     def files_of(self, subjects: Iterable[str]) -> dict[str, Path]:
         """The file that states each subject (data first, then ontology, then shapes).
@@ -106,14 +109,21 @@ class LoadedGraph:
     def file_of(self, subject: str) -> Path | None:
         return self.files_of([subject]).get(subject)
 
+    def held(self, graphs: Iterable[ox.NamedNode]) -> list[ox.NamedNode]:
+        """``graphs``, once it is sure this store holds them: an outline without the data raises, never answers empty."""
+        graphs = list(graphs)
+        if not self.holds_data and any(g not in self.ontology_graphs + self.shapes_graphs for g in graphs):
+            raise RuntimeError("this graph was recalled without its data: only the ontology and the shapes can be read from it")
+        return graphs
+
     def quads(self, graphs: Iterable[ox.NamedNode]) -> Iterator[ox.Quad]:
-        for graph in graphs:
+        for graph in self.held(graphs):
             yield from self.store.quads_for_pattern(None, None, None, graph)
 
     def published_triple_count(self) -> int:
         """Triples of the published graphs, counted per graph (as their N-Triples dump has lines)."""
         total = 0
-        for graph in self.published_graphs:
+        for graph in self.held(self.published_graphs):
             result = self.store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}")
             assert isinstance(result, ox.QuerySolutions)
             for row in result:
@@ -122,7 +132,7 @@ class LoadedGraph:
 
     def ntriples(self, graphs: Iterable[ox.NamedNode]) -> bytes:
         """The given graphs as one N-Triples document, serialised by the store (fast, no Python objects)."""
-        return b"".join(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) or b"" for g in graphs)
+        return b"".join(self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) or b"" for g in self.held(graphs))
 
 
 @dataclass(frozen=True)
