@@ -53,8 +53,7 @@ def dataset_description(stats: GraphStats, folder: Path) -> list[ox.Triple]:
         out.append(ox.Triple(s, p, o))
 
     a = ox.NamedNode(RDF_TYPE)
-    subjects, classes, properties, total = stats.subjects, stats.classes, stats.properties, stats.triples
-    entities = {s for s in subjects if s.startswith(f"<{base}id/")}
+    classes, properties, total = stats.classes, stats.properties, stats.triples
     vocabularies = sorted({ns[p] for p in ("uuo", "org", "schema", "skos", "dcterms", "prov", "time", "foaf")})
 
     add(dataset, a, n("void", "Dataset"))
@@ -74,8 +73,8 @@ def dataset_description(stats: GraphStats, folder: Path) -> list[ox.Triple]:
     add(dataset, n("dcat", "version"), lit(version()))
     add(dataset, n("void", "uriSpace"), lit(base + "id/"))
     add(dataset, n("void", "triples"), count(total))
-    add(dataset, n("void", "entities"), count(len(entities)))
-    add(dataset, n("void", "distinctSubjects"), count(len(subjects)))
+    add(dataset, n("void", "entities"), count(stats.entities))
+    add(dataset, n("void", "distinctSubjects"), count(stats.subjects))
     add(dataset, n("void", "properties"), count(len(properties)))
     add(dataset, n("void", "classes"), count(len(classes)))
     for vocabulary in vocabularies:

@@ -22,7 +22,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from uugraph.config import base_iri, version
+from uugraph.config import version
 from uugraph.errors import InputError
 from uugraph.pipeline import export
 from uugraph.pipeline.load import LoadedGraph
@@ -79,14 +79,14 @@ def write_ontology_html(loaded: LoadedGraph, path: Path) -> None:
 
 
 def defined_iris(ntriples: bytes) -> list[str]:
-    """Every IRI under the base that the published graph describes (as a subject), sorted."""
-    base = base_iri()
-    prefix = f"<{base}".encode()
-    found = set()
-    for line in ntriples.splitlines():
-        if line.startswith(prefix):
-            found.add(line[1 : line.index(b">")].decode("utf-8"))
-    return sorted(iri for iri in found if iri.startswith((id_iri(), uuo())))
+    """Every IRI under the base that the published graph describes (as a subject), sorted.
+
+    Read with one regular expression over the bytes: a list of the lines
+    would hold the graph twice over (4 GB at ten million triples).
+    """
+    from uugraph.outputs.store import named_subjects
+
+    return sorted({iri for iri in named_subjects(ntriples) if iri.startswith((id_iri(), uuo()))})
 
 
 def write_bundle(folder: Path, loaded: LoadedGraph, report: Report) -> Path:

@@ -7,6 +7,7 @@ JSON-LD ``@context`` says only what the graph uses.
 
 from __future__ import annotations
 
+import io
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -14,8 +15,15 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from uugraph.config import base_iri
 from uugraph.rdf.namespaces import RDF_TYPE, XSD, XSD_STRING, prefixes
 from uugraph.rdf.terms import Resource
+
+
+def _entity_prefix() -> str:
+    """How the subjects counted as void:entities begin, as N-Triples writes them: ``<`` and the base's ``id/``."""
+    return f"<{base_iri()}id/"
+
 
 # Which namespace owns a short term when two vocabularies share a local name.
 TERM_PRIORITY = ["uuo", "org", "skos", "dcterms", "prov", "time", "schema", "foaf", "rdfs", "owl", "vann", "void", "dcat", "rdf", "sh"]
@@ -23,12 +31,24 @@ TERM_PRIORITY = ["uuo", "org", "skos", "dcterms", "prov", "time", "schema", "foa
 
 @dataclass
 class GraphStats:
-    """Counts for the dataset description, gathered on the way (no extra pass)."""
+    """Counts for the dataset description, gathered on the way (no extra pass).
+
+    The subjects are counted, not kept: a set of every subject would be the
+    largest thing the JSON-LD writer holds (hundreds of megabytes at ten
+    million triples).
+    """
 
     triples: int = 0
-    subjects: set[str] = field(default_factory=set)
+    #: Distinct subjects, and those of them under the base's ``id/`` (void:entities).
+    subjects: int = 0
+    entities: int = 0
     classes: Counter[str] = field(default_factory=Counter)
     properties: Counter[str] = field(default_factory=Counter)
+
+    def count_subject(self, subject: str, entity_prefix: str) -> None:
+        """Count a subject not seen before, written as N-Triples writes it (``<iri>`` or ``_:b``)."""
+        self.subjects += 1
+        self.entities += subject.startswith(entity_prefix)
 
 
 class Compactor:
@@ -37,10 +57,15 @@ class Compactor:
     def __init__(self, triples: Iterable[ox.Triple]) -> None:
         stats = GraphStats()
         kinds: dict[str, set[str]] = defaultdict(set)
+        subjects: set[str] = set()
+        entities = _entity_prefix()
         for t in triples:
             p = t.predicate.value
             stats.triples += 1
-            stats.subjects.add(str(t.subject))
+            subject = str(t.subject)
+            if subject not in subjects:
+                subjects.add(subject)
+                stats.count_subject(subject, entities)
             stats.properties[p] += 1
             if p == RDF_TYPE:
                 if isinstance(t.object, ox.NamedNode):
@@ -59,23 +84,31 @@ class Compactor:
 
     @classmethod
     def from_ntriples(cls, ntriples: bytes) -> Compactor:
-        """The same compactor, read from N-Triples lines without building a term per triple.
+        """The same compactor, read from sorted N-Triples lines without building a term per triple.
 
         Oxigraph writes one triple per line, terms separated by single spaces,
         IRIs unescaped; subject and predicate never contain a space, and a
-        literal's datatype or language follows its last quote.
+        literal's datatype or language follows its last quote. The lines are
+        read one at a time (a list of them would hold the graph twice over),
+        and sorted, so a subject's lines are adjacent and counting subjects
+        needs no set of them.
         """
         stats = GraphStats()
         kinds: dict[str, set[str]] = defaultdict(set)
         rdf_type = f"<{RDF_TYPE}>".encode()
-        for line in ntriples.splitlines():
+        entities = _entity_prefix()
+        previous = b""
+        for line in io.BytesIO(ntriples):  # shares the bytes; yields one line at a time
+            line = line.rstrip(b"\r\n")
             if not line:
                 continue
             subject, predicate, rest = line.split(b" ", 2)
             obj = rest[:-2] if rest.endswith(b" .") else rest.rstrip(b" .")
             p = predicate[1:-1].decode("utf-8")
             stats.triples += 1
-            stats.subjects.add(subject.decode("utf-8"))
+            if subject != previous:
+                previous = subject
+                stats.count_subject(subject.decode("utf-8"), entities)
             stats.properties[p] += 1
             first = obj[:1]
             if predicate == rdf_type:
