@@ -152,6 +152,9 @@ def _write(ntriples_file: Path, chunks: Iterable[bytes], folder: Path) -> None:
     folder.mkdir()
     store = ox.Store(str(folder / _OXIGRAPH))
     _bulk_load_in_batches(store, ntriples_file)
+    # Each batch of the loader leaves its own files, and a read-only store is never compacted: every range
+    # scan would merge all of them. Compacted once here, the queries of queries/ ran 2-3x faster at 1M.
+    store.optimize()
     store.flush()
     del store
     index = sqlite3.connect(folder / _DOCUMENTS)
