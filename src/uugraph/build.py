@@ -122,10 +122,7 @@ def _kept_report(entry: str | None, progress: Progress, engine: str) -> Report |
 
 
 def _validated(loaded: LoadedGraph, layout: Layout, progress: Progress, engine: str) -> Report:
-    """The report of ``validate`` on the same inputs, kept in the cache, else the shapes run now."""
-    kept = _kept_report(loaded.cache_key, progress, engine)
-    if kept is not None:
-        return kept
+    """Run the shapes now (no report of an earlier run was kept), and keep the report with the cache entry."""
     with progress.step("validate", unit="shapes") as step:
         report = validate_graph(loaded, layout.root, engine, step)
     if loaded.cache_key is not None:
@@ -292,8 +289,8 @@ def build(layout: Layout, out: Path, progress: Progress | None = None, engine: s
         if ntriples is not None and ntriples.count(b"\n") > PARALLEL_EXPORT_THRESHOLD and hasattr(os, "fork"):
             writers.append((_fork_jsonld(ntriples, staging, progress), "the JSON-LD"))
         with_jsonld = not writers
-        kept_report = _kept_report(entry, progress, engine) if ntriples is not None else None
-        outline = _kept_outline(layout, entry, progress) if kept_report is not None else None
+        kept_report = _kept_report(entry, progress, engine)
+        outline = _kept_outline(layout, entry, progress) if kept_report is not None and ntriples is not None else None
         if outline is not None:
             loaded, triples, shown = outline
         else:
