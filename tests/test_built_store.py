@@ -249,7 +249,9 @@ def test_the_index_read_from_the_file_in_slices_is_the_index_of_the_whole_bytes(
     import uugraph.outputs.store as built_store
 
     dump = built_dist / "graph.nt"
-    slices = list(built_store._chunks_of(dump, chunk))
+    from uugraph.rdf.terms import line_chunks
+
+    slices = list(line_chunks(dump, chunk))
     assert b"".join(slices) == dump.read_bytes() and all(s.endswith(b"\n") for s in slices)
     assert len(slices) > 1
     built_store.write_store(dump, dump.read_bytes(), tmp_path / "whole")

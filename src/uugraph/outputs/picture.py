@@ -18,7 +18,6 @@ import pyoxigraph as ox
 from uugraph.config import base_iri
 from uugraph.pipeline.load import LoadedGraph
 from uugraph.rdf.namespaces import ORG, uuo
-from uugraph.rdf.terms import GraphName
 
 KIND_COLOURS = {
     "University": "#f4c542",
@@ -61,8 +60,7 @@ class Node:
 
 def _select(loaded: LoadedGraph, text: str, base: str | None = None) -> ox.QuerySolutions:
     """The solutions of a SELECT on the published graph."""
-    graphs: list[GraphName] = list(loaded.held(loaded.published_graphs))
-    result = loaded.store.query(text, base_iri=base, default_graph=graphs)
+    result = loaded.store.query(text, base_iri=base, default_graph=loaded.default_graph)
     assert isinstance(result, ox.QuerySolutions), "a SELECT query gives solutions"
     return result
 

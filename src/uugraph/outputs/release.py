@@ -84,9 +84,7 @@ def defined_iris(ntriples: bytes) -> list[str]:
     Read with one regular expression over the bytes: a list of the lines
     would hold the graph twice over (4 GB at ten million triples).
     """
-    from uugraph.outputs.store import named_subjects
-
-    return sorted({iri for iri in named_subjects(ntriples) if iri.startswith((id_iri(), uuo()))})
+    return sorted({iri for iri in terms.named_subjects(ntriples) if iri.startswith((id_iri(), uuo()))})
 
 
 def write_bundle(folder: Path, loaded: LoadedGraph, report: Report) -> Path:

@@ -25,16 +25,15 @@ likes); the published dumps beside it are, and the store is derived from them.
 
 from __future__ import annotations
 
-import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from uugraph.iris import document_path
 from uugraph.rdf.compact import kinds_of_ntriples
-from uugraph.rdf.terms import blank_node_lines
+from uugraph.rdf.terms import blank_node_lines, line_chunks, named_subjects
 
 #: The folder of ``dist/`` holding the built store.
 STORE_FOLDER = "store"
@@ -46,8 +45,6 @@ STORE_CHOICES = ("auto", "always", "never")
 
 _OXIGRAPH = "oxigraph"
 _DOCUMENTS = "documents.sqlite"
-_SUBJECT = re.compile(rb"^<([^>]*)> ", re.M)
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 def store_wanted(choice: str, triples: int) -> bool:
@@ -74,21 +71,6 @@ def site_wanted(choice: str, triples: int) -> bool:
     return choice == "always" or (choice == "auto" and triples < SITE_PAGES_BELOW)
 
 
-def _unescape(iri: str) -> str:
-    """An IRI as N-Triples may write it (``\\uXXXX`` escapes) back to its characters."""
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri) if "\\" in iri else iri
-
-
-def named_subjects(ntriples: bytes) -> Iterator[str]:
-    """The IRI subjects of sorted N-Triples, each once (a subject's lines are adjacent)."""
-    previous = b""
-    for match in _SUBJECT.finditer(ntriples):
-        raw = match.group(1)
-        if raw != previous:
-            previous = raw
-            yield _unescape(raw.decode("utf-8"))
-
-
 def write_store(ntriples_file: Path, ntriples: bytes | None, folder: Path, *, fresh_process: bool = False) -> None:
     """Write ``folder`` (``…/store``): the store, bulk-loaded from ``ntriples_file``, and its document index.
 
@@ -111,29 +93,12 @@ def write_store(ntriples_file: Path, ntriples: bytes | None, folder: Path, *, fr
         if done.returncode != 0:
             raise UugraphError(f"writing the store {folder} failed (exit code {done.returncode}): {done.stderr.strip()[-2000:]}")
         return
-    _write(ntriples_file, [ntriples] if ntriples is not None else _chunks_of(ntriples_file), folder)
+    _write(ntriples_file, [ntriples] if ntriples is not None else line_chunks(ntriples_file, CHUNK_BYTES), folder)
 
 
 #: Bytes per slice when the index is made from the file: the slices are read one by one, so the
 #: writer holds one of them, not the graph (a mapped file would count all its pages as it is read).
 CHUNK_BYTES = 1 << 26
-
-
-def _chunks_of(path: Path, size: int | None = None) -> Iterator[bytes]:
-    """The bytes of ``path`` in slices of about ``size`` bytes, each ending at a line end (the last one as the file ends)."""
-    size = size or CHUNK_BYTES
-    rest = b""
-    with path.open("rb") as handle:
-        while block := handle.read(size):
-            block = rest + block
-            end = block.rfind(b"\n") + 1
-            if end == 0:
-                rest = block
-                continue
-            rest = block[end:]
-            yield block[:end]
-    if rest:
-        yield rest
 
 
 def _die_with_parent() -> None:

@@ -7,6 +7,7 @@ speak. One pair of conversions serves every module that crosses between them.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
@@ -209,7 +210,7 @@ def write_canonical_ntriples_of(store: ox.Store, graphs: Iterable[GraphName], pa
             _python_sort(dumps, merged, folder)
         for dump in dumps:
             dump.unlink()
-        blank = [chunk[begin:end].rstrip(b"\n") for chunk in _line_chunks(merged) for begin, end in _spans_with_blank_marks(chunk)]
+        blank = [chunk[begin:end].rstrip(b"\n") for chunk in line_chunks(merged) for begin, end in _spans_with_blank_marks(chunk)]
         canonical = sorted({line + b"\n" for line in _canonical_blank_lines(blank)}) if blank else []
         digest, size = hashlib.sha256(), 0
         with path.open("wb") as out:
@@ -221,7 +222,7 @@ def write_canonical_ntriples_of(store: ox.Store, graphs: Iterable[GraphName], pa
                 size += len(piece)
 
             placed = 0
-            chunks = _line_chunks(merged)
+            chunks = line_chunks(merged)
             chunk = next(chunks, b"")
             while chunk:
                 following = next(chunks, b"")
@@ -238,10 +239,14 @@ def write_canonical_ntriples_of(store: ox.Store, graphs: Iterable[GraphName], pa
     return size, digest.hexdigest()
 
 
-def _line_chunks(path: Path) -> Iterator[bytes]:
-    """The bytes of ``path`` in pieces of about :data:`CANONICAL_CHUNK`, each ending at a line end."""
+def line_chunks(path: Path, size: int | None = None) -> Iterator[bytes]:
+    """The bytes of ``path`` in pieces of about ``size`` (:data:`CANONICAL_CHUNK`), each ending at a line end.
+
+    What reads a big N-Triples file without holding it: the canonical copy
+    here, the built store's index (:mod:`uugraph.outputs.store`).
+    """
     with path.open("rb") as handle:
-        while chunk := handle.read(CANONICAL_CHUNK):
+        while chunk := handle.read(size or CANONICAL_CHUNK):
             if not chunk.endswith(b"\n"):
                 chunk += handle.readline()
             yield chunk if chunk.endswith(b"\n") else chunk + b"\n"
@@ -285,6 +290,25 @@ def _spans_with_blank_marks(ntriples: bytes) -> list[tuple[int, int]]:
         spans.append((begin, end))
         at = ntriples.find(b"_:", end)
     return spans
+
+
+_SUBJECT = re.compile(rb"^<([^>]*)> ", re.M)
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _unescape(iri: str) -> str:
+    """An IRI as N-Triples may write it (``\\uXXXX`` escapes) back to its characters."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri) if "\\" in iri else iri
+
+
+def named_subjects(ntriples: bytes) -> Iterator[str]:
+    """The IRI subjects of sorted N-Triples, each once (a subject's lines are adjacent)."""
+    previous = b""
+    for match in _SUBJECT.finditer(ntriples):
+        raw = match.group(1)
+        if raw != previous:
+            previous = raw
+            yield _unescape(raw.decode("utf-8"))
 
 
 def blank_node_lines(ntriples: bytes) -> list[bytes]:
