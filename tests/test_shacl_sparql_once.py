@@ -47,6 +47,18 @@ EXISTS = """SELECT $this ?value WHERE {
     ?value <http://example.org/member> ?m .
     FILTER (?value != $this && NOT EXISTS { $this <http://example.org/end> ?e } && EXISTS { ?value <http://example.org/start> ?s . $this <http://example.org/org> ?o })
 }"""
+# An EXISTS in the filter of an EXISTS: the solution is substituted at every depth.
+NESTED_EXISTS = """SELECT $this ?value WHERE {
+    $this <http://example.org/member> ?m .
+    ?value <http://example.org/member> ?m .
+    FILTER (?value != $this)
+    FILTER NOT EXISTS { $this <http://example.org/end> ?e FILTER EXISTS { ?value <http://example.org/start> ?s FILTER (?s > ?e && EXISTS { $this <http://example.org/org> ?o }) } }
+}"""
+# A BIND is refused at any depth, as in an OPTIONAL: the rule does not tell where a BIND would see $this.
+BIND_IN_NESTED_EXISTS = """SELECT $this ?value WHERE {
+    $this <http://example.org/member> ?value .
+    FILTER EXISTS { $this <http://example.org/org> ?o FILTER EXISTS { BIND ($this AS ?x) FILTER (bound(?x)) } }
+}"""
 # In an OPTIONAL, a BIND is evaluated before the left join: $this is unbound there unless pre-bound.
 BIND_IN_OPTIONAL = """SELECT $this ?value WHERE {
     $this <http://example.org/member> ?m .
@@ -64,8 +76,17 @@ NESTED = """SELECT $this WHERE {
 
 @pytest.mark.parametrize(
     ("query", "once"),
-    [(OVERLAP, True), (EXISTS, True), (BIND_IN_OPTIONAL, False), (LIMITED, False), (NESTED, False), ("SELECT $this WHERE { ?x <http://example.org/member> $this }", False)],
-    ids=["optionals", "exists", "bind-in-optional", "limit", "nested-group", "this-not-first"],
+    [
+        (OVERLAP, True),
+        (EXISTS, True),
+        (NESTED_EXISTS, True),
+        (BIND_IN_OPTIONAL, False),
+        (BIND_IN_NESTED_EXISTS, False),
+        (LIMITED, False),
+        (NESTED, False),
+        ("SELECT $this WHERE { ?x <http://example.org/member> $this }", False),
+    ],
+    ids=["optionals", "exists", "nested-exists", "bind-in-optional", "bind-in-nested-exists", "limit", "nested-group", "this-not-first"],
 )
 def test_which_queries_run_once_over_the_graph(query: str, once: bool) -> None:
     assert sparql.once_over_graph(query) is once
@@ -86,7 +107,9 @@ def _results(query: str) -> list[tuple[str, str, tuple[str, ...]]]:
 
 
 @pytest.mark.parametrize(
-    ("query", "same"), [(OVERLAP, True), (EXISTS, True), (BIND_IN_OPTIONAL, False), (LIMITED, False), (NESTED, False)], ids=["optionals", "exists", "bind-in-optional", "limit", "nested-group"]
+    ("query", "same"),
+    [(OVERLAP, True), (EXISTS, True), (NESTED_EXISTS, True), (BIND_IN_OPTIONAL, False), (LIMITED, False), (NESTED, False)],
+    ids=["optionals", "exists", "nested-exists", "bind-in-optional", "limit", "nested-group"],
 )
 def test_a_query_runs_once_exactly_when_that_gives_the_per_focus_node_results(query: str, same: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each query forced down both paths: the ones the rule keeps per focus node would report otherwise."""

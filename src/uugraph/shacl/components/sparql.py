@@ -202,10 +202,11 @@ def once_over_graph(text: str) -> bool:
 
     It does when the top-level group starts with a triple pattern on ``$this``,
     so ``$this`` is bound before anything else is evaluated, and every nested
-    group is an ``OPTIONAL`` or an ``EXISTS`` of triple patterns and filters:
-    the left join of an ``OPTIONAL`` joins on ``$this``, and an ``EXISTS`` is
-    evaluated with the solution's ``$this`` substituted, as pre-binding would
-    substitute it. A ``BIND`` or a nested group inside them would see
+    group is an ``OPTIONAL`` or an ``EXISTS`` of triple patterns and filters
+    (an ``EXISTS`` may sit in the filter of another): the left join of an
+    ``OPTIONAL`` joins on ``$this``, and an ``EXISTS`` is evaluated with the
+    solution's ``$this`` substituted, as pre-binding would substitute it, at
+    every depth. A ``BIND`` or another kind of group inside them would see
     ``$this`` unbound; a ``LIMIT``, ``OFFSET`` or aggregate would count the
     rows of every focus node together. Run per focus node instead, such a
     query (a membership compared with the other memberships of its member)
@@ -216,9 +217,13 @@ def once_over_graph(text: str) -> bool:
     if not _ONCE.search(text) or _PER_QUERY.search(text):
         return False
     rest = text
-    for group in (_OPTIONAL_GROUP, _EXISTS_GROUP):
-        rest = group.sub(lambda m: "{{" if _BIND.search(m.group(1)) else "", rest)
-    return rest.count("{") == 1
+    while True:  # innermost groups first, so an EXISTS nested in an EXISTS's filter goes before its parent
+        reduced = rest
+        for group in (_OPTIONAL_GROUP, _EXISTS_GROUP):
+            reduced = group.sub(lambda m: "{{" if _BIND.search(m.group(1)) else "", reduced)
+        if reduced == rest:
+            return rest.count("{") == 1
+        rest = reduced
 
 
 def pre_bind(query: str, name: str, term: OxTerm) -> str:
