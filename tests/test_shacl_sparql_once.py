@@ -54,6 +54,13 @@ NESTED_EXISTS = """SELECT $this ?value WHERE {
     FILTER (?value != $this)
     FILTER NOT EXISTS { $this <http://example.org/end> ?e FILTER EXISTS { ?value <http://example.org/start> ?s FILTER (?s > ?e && EXISTS { $this <http://example.org/org> ?o }) } }
 }"""
+# An OPTIONAL in an OPTIONAL: its left join matches $this to any node, and a focus node without a
+# start loses the rows that pre-binding keeps.
+NESTED_OPTIONAL = """SELECT $this ?value WHERE {
+    $this <http://example.org/member> ?m .
+    OPTIONAL { ?value <http://example.org/org> ?o OPTIONAL { $this <http://example.org/start> ?s } }
+    FILTER (bound(?value))
+}"""
 # A BIND is refused at any depth, as in an OPTIONAL: the rule does not tell where a BIND would see $this.
 BIND_IN_NESTED_EXISTS = """SELECT $this ?value WHERE {
     $this <http://example.org/member> ?value .
@@ -82,11 +89,12 @@ NESTED = """SELECT $this WHERE {
         (NESTED_EXISTS, True),
         (BIND_IN_OPTIONAL, False),
         (BIND_IN_NESTED_EXISTS, False),
+        (NESTED_OPTIONAL, False),
         (LIMITED, False),
         (NESTED, False),
         ("SELECT $this WHERE { ?x <http://example.org/member> $this }", False),
     ],
-    ids=["optionals", "exists", "nested-exists", "bind-in-optional", "bind-in-nested-exists", "limit", "nested-group", "this-not-first"],
+    ids=["optionals", "exists", "nested-exists", "bind-in-optional", "bind-in-nested-exists", "nested-optional", "limit", "nested-group", "this-not-first"],
 )
 def test_which_queries_run_once_over_the_graph(query: str, once: bool) -> None:
     assert sparql.once_over_graph(query) is once
@@ -108,8 +116,8 @@ def _results(query: str) -> list[tuple[str, str, tuple[str, ...]]]:
 
 @pytest.mark.parametrize(
     ("query", "same"),
-    [(OVERLAP, True), (EXISTS, True), (NESTED_EXISTS, True), (BIND_IN_OPTIONAL, False), (LIMITED, False), (NESTED, False)],
-    ids=["optionals", "exists", "nested-exists", "bind-in-optional", "limit", "nested-group"],
+    [(OVERLAP, True), (EXISTS, True), (NESTED_EXISTS, True), (BIND_IN_OPTIONAL, False), (NESTED_OPTIONAL, False), (LIMITED, False), (NESTED, False)],
+    ids=["optionals", "exists", "nested-exists", "bind-in-optional", "nested-optional", "limit", "nested-group"],
 )
 def test_a_query_runs_once_exactly_when_that_gives_the_per_focus_node_results(query: str, same: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each query forced down both paths: the ones the rule keeps per focus node would report otherwise."""

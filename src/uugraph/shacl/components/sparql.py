@@ -203,7 +203,8 @@ def once_over_graph(text: str) -> bool:
     It does when the top-level group starts with a triple pattern on ``$this``,
     so ``$this`` is bound before anything else is evaluated, and every nested
     group is an ``OPTIONAL`` or an ``EXISTS`` of triple patterns and filters
-    (an ``EXISTS`` may sit in the filter of another): the left join of an
+    (an ``EXISTS`` may sit in the filter of another, an ``OPTIONAL`` not in
+    another: the inner left join would join on a free ``$this``): the left join of an
     ``OPTIONAL`` joins on ``$this``, and an ``EXISTS`` is evaluated with the
     solution's ``$this`` substituted, as pre-binding would substitute it, at
     every depth. A ``BIND`` or another kind of group inside them would see
@@ -216,11 +217,13 @@ def once_over_graph(text: str) -> bool:
     """
     if not _ONCE.search(text) or _PER_QUERY.search(text):
         return False
-    rest = text
-    while True:  # innermost groups first, so an EXISTS nested in an EXISTS's filter goes before its parent
-        reduced = rest
-        for group in (_OPTIONAL_GROUP, _EXISTS_GROUP):
-            reduced = group.sub(lambda m: "{{" if _BIND.search(m.group(1)) else "", reduced)
+
+    def drop(m: re.Match[str]) -> str:
+        return "{{" if _BIND.search(m.group(1)) else ""
+
+    rest = _OPTIONAL_GROUP.sub(drop, text)  # once: in an OPTIONAL nested in another, $this would join inside first
+    while True:  # innermost first, so an EXISTS in the filter of an EXISTS goes before its parent
+        reduced = _EXISTS_GROUP.sub(drop, rest)
         if reduced == rest:
             return rest.count("{") == 1
         rest = reduced
