@@ -7,8 +7,8 @@ What is kept is bounded: kept for the whole run, the scans of every predicate
 some shape follows add up to a Python copy of most of the graph (0.5 GB at a
 million triples, measured, and growing with the graph). So scans are
 kept up to :data:`KEPT_VALUES` values in all, the least recently used dropped
-first (and read again if a later shape needs them): up to a million triples
-everything stays, above it memory stops growing with the graph.
+first (and read again if a later shape needs them): up to about half a million
+triples everything stays, above it memory stops growing with the graph.
 
 A scan that was dropped is not read again for a few focus nodes: its size is
 remembered, and :meth:`StoreData.worth_scanning` answers fewer focus nodes than
@@ -30,8 +30,11 @@ from uugraph.rdf.terms import rdflib_term as to_rdflib
 from uugraph.shacl.results import OxTerm
 
 #: How many values (a subject's object, a class's instance) the kept scans hold in all; measured at a
-#: million synthetic triples the shapes read 1.6 million, about 0.4 GB of Python sets.
-KEPT_VALUES = 2_000_000
+#: million synthetic triples the shapes read 1.6 million, about 0.4 GB of Python sets. At ten million,
+#: 2 million took ``validate`` to 8,015 MB and its shapes 161 s; 1 million to 7,728 MB and 148 s (fewer
+#: large tables for the allocator to hold: the scans dropped are read again cheaply). At a million
+#: triples the two were within the noise of each other (bench/RESULTS.md).
+KEPT_VALUES = 1_000_000
 #: Above this many focus nodes (or values, for a class) a scan is read the first time, rather than
 #: one index lookup per node.
 SCAN_THRESHOLD = 2_000
