@@ -204,11 +204,20 @@ def test_a_build_killed_while_it_writes_its_store_leaves_the_previous_store_usab
     assert int(next(iter(result))["n"].value) == (out / "graph.nt").read_bytes().count(b"\n")
 
 
-def test_the_store_loaded_in_small_batches_is_the_same_graph(built_dist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Batches bound the loader's memory; the lines with blank nodes share one batch, so each node stays one."""
+@pytest.mark.parametrize("loader", ["small batches", "the loader reading the file"])
+def test_the_store_loaded_is_the_same_graph(built_dist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loader: str) -> None:
+    """Batches bound the loader's memory; the lines with blank nodes share one batch, so each node stays one.
+
+    A large dump is read by the loader itself, in one call (``LOADER_READS_FILE_FROM``): the same graph.
+    """
     import uugraph.outputs.store as built_store
 
     monkeypatch.setattr(built_store, "BATCH_LINES", 50)
+    called: list[str] = []
+    batches = built_store._bulk_load_in_batches
+    monkeypatch.setattr(built_store, "_bulk_load_in_batches", lambda *args: (called.append("batches"), batches(*args)))
+    if loader == "the loader reading the file":
+        monkeypatch.setattr(built_store, "LOADER_READS_FILE_FROM", 0)
     dump = built_dist / "graph.nt"
     built_store.write_store(dump, dump.read_bytes(), tmp_path / "store")
     stored = ox.Dataset(ox.Store.read_only(str(tmp_path / "store" / "oxigraph")))
@@ -217,6 +226,7 @@ def test_the_store_loaded_in_small_batches_is_the_same_graph(built_dist: Path, t
     for dataset in (stored, published):
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     assert sorted(map(str, stored)) == sorted(map(str, published))
+    assert called == ([] if loader == "the loader reading the file" else ["batches"])
 
 
 def test_the_store_is_compacted_after_its_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
