@@ -144,8 +144,10 @@ def _canonical_blank_lines(blank: Iterable[bytes]) -> list[bytes]:
 SORT_RUN_LINES = 400_000
 #: The memory the system's sort may use before it spills sorted runs into the temporary folder. Measured on
 #: the 1 GB of canonical N-Triples of three million synthetic triples: 256 MB sorts them in 4.1 s at 258 MB
-#: of memory, 1 GB in 9.8 s at 1,025 MB (a spike beside the shapes in ``validate``).
-SORT_BUFFER = "256M"
+#: of memory, 1 GB in 9.8 s at 1,025 MB (a spike beside the shapes in ``validate``). Shuffled, 256 MB took
+#: 7.5 s at 264 MB and 64 MB 9.0 s at 67 MB: at ten million triples ``validate``'s peak is the shapes' with
+#: this sort beside them, 8.0-8.4 GB, so the sort, in the cache's thread, gives up the 200 MB.
+SORT_BUFFER = "64M"
 
 
 def canonical_ntriples_of(store: ox.Store, graphs: Iterable[GraphName], *, sorter: str = "auto") -> bytes:
