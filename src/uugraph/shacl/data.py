@@ -31,9 +31,9 @@ from uugraph.shacl.results import OxTerm
 
 #: How many values (a subject's object, a class's instance) the kept scans hold in all; measured at a
 #: million synthetic triples the shapes read 1.6 million, about 0.4 GB of Python sets. At ten million,
-#: 2 million took ``validate`` to 8,015 MB and its shapes 161 s; 1 million to 7,728 MB and 148 s (fewer
-#: large tables for the allocator to hold: the scans dropped are read again cheaply). At a million
-#: triples the two were within the noise of each other (bench/RESULTS.md).
+#: 2 million took ``validate`` to 8,015 MB and its shapes 161 s; 1 million to 7,728 MB and 148 s, so
+#: reading dropped scans again cost nothing measurable there. At a million triples the two were within
+#: the noise of each other (bench/RESULTS.md).
 KEPT_VALUES = 1_000_000
 #: Above this many focus nodes (or values, for a class) a scan is read the first time, rather than
 #: one index lookup per node.
