@@ -23,16 +23,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from uugraph.config import base_iri
+from tests.oxigraph_server import OXIGRAPH
+from uugraph.config import Layout, base_iri
 from uugraph.rdf.namespaces import ORG, PREF_LABEL, RDF_TYPE, TIME, XSD, id_iri, uuo
 
-ROOT = Path(__file__).resolve().parents[2]
-OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 QUERIES = ("network-countries", "network-country-counts", "member-counts-vs-figures", "membership-start-dates")
 #: Memberships added to the real graph, each with a role, a start and a member with a name and a country.
 BULK = 20_000
@@ -93,9 +91,9 @@ def explained(location: Path, query: Path, out: Path) -> tuple[list[str], int]:
 
 
 @pytest.mark.parametrize("name", QUERIES)
-def test_the_query_reads_what_it_answers_not_every_membership(name: str, stores: tuple[Path, Path], tmp_path: Path) -> None:
+def test_the_query_reads_what_it_answers_not_every_membership(name: str, stores: tuple[Path, Path], layout: Layout, tmp_path: Path) -> None:
     real, bulk = stores
-    query = ROOT / "queries" / f"{name}.rq"
+    query = layout.queries_dir / f"{name}.rq"
     (tmp_path / "real").mkdir()
     (tmp_path / "bulk").mkdir()
     real_rows, real_step = explained(real, query, tmp_path / "real")
