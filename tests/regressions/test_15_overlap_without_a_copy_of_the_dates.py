@@ -22,13 +22,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
+from uugraph.rdf.namespaces import ORG, TIME, XSD
 from uugraph.shacl import engine as shacl
 
 ROOT = Path(__file__).resolve().parents[2]
 GRAPH = ox.NamedNode("urn:test:data")
-ORG = "http://www.w3.org/ns/org#"
-TIME = "http://www.w3.org/2006/time#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 #: The query the shape had, in four OPTIONALs: the reference.
 OPTIONALS = """
